@@ -1,0 +1,22 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from civil_affairs.audit.api import AuditEventViewSet
+from civil_affairs.divisions.api import DivisionViewSet
+from civil_affairs.people.api import PersonViewSet
+
+from .auth import ObtainTokenView
+
+router = DefaultRouter()
+router.register("divisions", DivisionViewSet, basename="division")
+router.register("people", PersonViewSet, basename="person")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves Swagger UI's script as a file, so the CSP needs no inline scripts.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,108 @@
+"""``/api/v1/people/`` (SPEC §3.1): list masked, read in full (audited), register and correct."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from civil_affairs.accounts.permissions import CASE_WRITERS
+from civil_affairs.api.viewsets import ScopedViewSetMixin
+from civil_affairs.divisions.models import Division
+
+from . import services
+from .models import Person
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """A person as read. ``id_number`` is masked unless the view shows the full record."""
+
+    division = serializers.CharField(source="division_id", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "id_number",
+            "name",
+            "sex",
+            "birth_date",
+            "division",
+            "phone",
+            "is_deceased",
+            "date_of_death",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context.get("full_id_number"):
+            data["id_number"] = instance.masked_id_number
+        return data
+
+
+class PersonWriteSerializer(serializers.Serializer):
+    """Shape only: the rules (ID validity, uniqueness, jurisdiction) live in people.services."""
+
+    id_number = serializers.CharField(max_length=18)
+    name = serializers.CharField(max_length=50)
+    division = serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all())
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class PersonFilter(django_filters.FilterSet):
+    division = django_filters.CharFilter(field_name="division_id", lookup_expr="startswith")
+    is_deceased = django_filters.BooleanFilter()
+    sex = django_filters.ChoiceFilter(choices=Person._meta.get_field("sex").choices)
+
+    class Meta:
+        model = Person
+        fields = ["division", "is_deceased", "sex"]
+
+
+@extend_schema_view(
+    create=extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer}),
+    update=extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer}),
+    partial_update=extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer}),
+)
+class PersonViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    search_fields = ["name"]
+    roles_by_action = {"create": CASE_WRITERS, "update": CASE_WRITERS, "partial_update": CASE_WRITERS}
+
+    def base_queryset(self) -> QuerySet[Person]:
+        return Person.objects.select_related("division").order_by("-id")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        services.person_full_id_viewed(actor=request.user, person=person)
+        return Response(PersonSerializer(person, context={"full_id_number": True}).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = PersonWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = services.person_register(actor=request.user, **data.validated_data)
+        return Response(
+            PersonSerializer(person, context={"full_id_number": True}).data, status=status.HTTP_201_CREATED
+        )
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        data = PersonWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        person = services.person_update(actor=request.user, person=person, **data.validated_data)
+        return Response(PersonSerializer(person, context={"full_id_number": True}).data)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)

@@ -1,0 +1,31 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civil_affairs.accounts.jurisdiction import within_jurisdiction
+from civil_affairs.divisions.models import Division
+
+
+class DivisionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Division) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+class PersonForm(forms.Form):
+    """Shape only; people.services enforces the rules and its refusals are shown next to the fields."""
+
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=18, help_text=_("18 characters; the last may be X.")
+    )
+    name = forms.CharField(label=_("Name"), max_length=50)
+    division = DivisionChoiceField(label=_("Household registration"), queryset=Division.objects.none())
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = within_jurisdiction(Division.objects.order_by("code"), user, "")
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=50)

@@ -1,0 +1,113 @@
+"""Every write to the people registry (SPEC §2.2). Each call is one transaction with its audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from civil_affairs.accounts.jurisdiction import covers
+from civil_affairs.audit.services import audit_record, diff
+from civil_affairs.divisions.models import Division
+from civil_affairs.errors import RuleViolation
+
+from .id_numbers import InvalidIdNumber, parse_id_number
+from .models import Person
+
+EDITABLE_FIELDS = ("id_number", "name", "division", "phone")
+
+
+def _check_division(actor: Any, division: Division) -> None:
+    if not covers(actor, division.code):
+        raise RuleViolation(_("This division is outside your jurisdiction."), field="division")
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation(_("Enter the person's name."), field="name")
+    return name
+
+
+def _parse(id_number: str) -> Any:
+    try:
+        return parse_id_number(id_number)
+    except InvalidIdNumber as error:
+        raise RuleViolation(str(error), field="id_number") from None
+
+
+def _already_registered() -> RuleViolation:
+    return RuleViolation(_("A person with this ID number is already registered."), field="id_number")
+
+
+def _snapshot(person: Person) -> dict[str, Any]:
+    return {
+        "id_number": person.id_number,
+        "name": person.name,
+        "division": person.division_id,
+        "phone": person.phone,
+    }
+
+
+def person_register(*, actor: Any, id_number: str, name: str, division: Division, phone: str = "") -> Person:
+    """Register a resident once; birth date and sex come from the ID number (GB 11643-1999)."""
+    facts = _parse(id_number)
+    name = _check_name(name)
+    _check_division(actor, division)
+    if Person.objects.filter(id_number=facts.number).exists():
+        raise _already_registered()
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(
+                id_number=facts.number,
+                name=name,
+                sex=facts.sex,
+                birth_date=facts.birth_date,
+                division=division,
+                phone=(phone or "").strip(),
+            )
+            audit_record(actor=actor, action="create", obj=person, changes=diff({}, _snapshot(person)))
+    except IntegrityError:
+        # Two registrations of one number raced; the unique index let only one through.
+        raise _already_registered() from None
+    return person
+
+
+def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
+    """Change the listed fields only; a corrected ID number re-derives birth date and sex."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise RuleViolation(
+            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    before = _snapshot(person)
+    if "id_number" in data:
+        facts = _parse(data["id_number"])
+        if Person.objects.filter(id_number=facts.number).exclude(pk=person.pk).exists():
+            raise _already_registered()
+        person.id_number, person.birth_date, person.sex = facts.number, facts.birth_date, facts.sex
+    if "name" in data:
+        person.name = _check_name(data["name"])
+    if "division" in data:
+        _check_division(actor, data["division"])
+        person.division = data["division"]
+    if "phone" in data:
+        person.phone = (data["phone"] or "").strip()
+    changes = diff(before, _snapshot(person))
+    if not changes:
+        return person
+    try:
+        with transaction.atomic():
+            person.save(
+                update_fields=["id_number", "birth_date", "sex", "name", "division", "phone", "updated_at"]
+            )
+            audit_record(actor=actor, action="update", obj=person, changes=changes)
+    except IntegrityError:
+        raise _already_registered() from None
+    return person
+
+
+def person_full_id_viewed(*, actor: Any, person: Person) -> None:
+    """Seeing a full ID number is itself an audited event (SPEC §2.2)."""
+    audit_record(actor=actor, action="view_full_id", obj=person)

@@ -1,0 +1,73 @@
+"""People pages: a searchable list (masked numbers), registration, the audited full record, correction."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS
+from civil_affairs.errors import DomainError
+from civil_affairs.web.decorators import role_required
+from civil_affairs.web.forms import show_domain_error
+
+from . import selectors, services
+from .forms import PersonForm, PersonSearchForm
+
+
+@role_required(CASE_READERS)
+def person_list_page(request: HttpRequest) -> HttpResponse:
+    search = PersonSearchForm(request.GET)
+    term = search.cleaned_data["q"] if search.is_valid() else ""
+    page = Paginator(selectors.person_list(user=request.user, search=term), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "people/list.html", {"page": page, "search": search, "term": term})
+
+
+@role_required(CASE_WRITERS)
+def person_create_page(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_register(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("%(name)s has been registered.") % {"name": person.name})
+            return redirect("people:list")
+    return render(request, "people/form.html", {"form": form, "title": _("Register a person")})
+
+
+@role_required(CASE_READERS)
+def person_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    services.person_full_id_viewed(actor=request.user, person=person)
+    return render(request, "people/detail.html", {"person": person})
+
+
+@role_required(CASE_WRITERS)
+def person_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    initial = {
+        "id_number": person.id_number,
+        "name": person.name,
+        "division": person.division,
+        "phone": person.phone,
+    }
+    form = PersonForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "GET":
+        services.person_full_id_viewed(actor=request.user, person=person)  # the form shows the full number
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("The record has been saved."))
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request, "people/form.html", {"form": form, "title": _("Correct a record"), "person": person}
+    )
