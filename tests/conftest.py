@@ -1,0 +1,123 @@
+"""Shared fixtures: the demo divisions, users of each role, API clients, a real Celery worker, a browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from civil_affairs import demo
+from civil_affairs.accounts.models import Role, User
+from civil_affairs.divisions.models import Division
+
+MINGSHUI = "370114001"
+SHUANGSHAN = "370114002"
+DISTRICT = "370114"
+
+
+@pytest.fixture
+def divisions(db: None) -> dict[str, Division]:
+    """章丘区 with its 18 towns/streets and their villages/communities, as the demo loader makes them."""
+    demo.load_divisions()
+    return {division.code: division for division in Division.objects.all()}
+
+
+@pytest.fixture
+def make_user(divisions: dict[str, Division]) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = Role.CASEWORKER, jurisdiction: str = MINGSHUI, username: str | None = None) -> User:
+        user = User.objects.create_user(
+            username=username or f"{role}-{next(counter)}",
+            password="a-long-test-password",
+            role=role,
+            jurisdiction_id=jurisdiction,
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def caseworker(make_user: Callable[..., User]) -> User:
+    return make_user(Role.CASEWORKER, MINGSHUI, "mingshui")
+
+
+@pytest.fixture
+def other_caseworker(make_user: Callable[..., User]) -> User:
+    return make_user(Role.CASEWORKER, SHUANGSHAN, "shuangshan")
+
+
+@pytest.fixture
+def api_as() -> Callable[[User | None], APIClient]:
+    """An API client authenticated with the user's token (or anonymous)."""
+
+    def client_for(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def celery_worker_running(transactional_db: None) -> Iterator[Any]:
+    """A real Celery worker thread consuming from the real Redis broker (celery.contrib.testing)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from civil_affairs.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+
+
+def _chromium_path() -> str | None:
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    return path if Path(path).exists() else None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright. Skipped without a browser, unless REQUIRE_BROWSER=1."""
+    path = _chromium_path()
+    if path is None:
+        message = "no Chromium at $CHROMIUM_PATH or /usr/bin/chromium (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {message}")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser page; every request it makes is recorded in ``page.requested_urls``."""
+    context = chromium.new_context(locale="zh-CN", base_url=live_server.url)
+    browser_page = context.new_page()
+    requested: list[str] = []
+    browser_page.on("request", lambda request: requested.append(request.url))
+    browser_page.requested_urls = requested
+    yield browser_page
+    context.close()
