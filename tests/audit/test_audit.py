@@ -56,9 +56,8 @@ def test_update_from_the_application_connection_fails(chain):
 
 
 def test_delete_from_the_application_connection_fails(chain):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditevent")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
     assert AuditEvent.objects.count() == 3
 
 
