@@ -1,0 +1,329 @@
+"""Social assistance data (SPEC §4): standards, households, applications, enrollments, payments, uplifts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .rules import Category
+from .workflow import EnrollmentStatus, State
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Standard(models.Model):
+    """A category's monthly amount from a date on. History is kept: a new standard is a new row."""
+
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    monthly_amount = models.DecimalField(_("monthly amount (yuan)"), **MONEY)
+    effective_from = models.DateField(_("effective from"))
+    is_demo = models.BooleanField(_("demo figure"), default=False)
+    uplift = models.ForeignKey(
+        "Uplift", null=True, blank=True, on_delete=models.PROTECT, related_name="standards"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assistance standard")
+        verbose_name_plural = _("assistance standards")
+        ordering = ["category", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "effective_from"], name="standard_one_per_category_and_date"
+            ),
+            models.CheckConstraint(condition=Q(monthly_amount__gt=0), name="standard_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.monthly_amount} ({self.effective_from})"
+
+
+class Relation(models.TextChoices):
+    SELF = "self", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Sibling")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    OTHER = "other", _("Other")
+
+
+class Household(models.Model):
+    division = models.ForeignKey(
+        "divisions.Division", verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        indexes = [models.Index(fields=["division", "-id"], name="household_division_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.address} (#{self.pk})"
+
+
+class HouseholdMember(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    # A person belongs to one household at a time.
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.PROTECT, related_name="household_membership"
+    )
+    relation = models.CharField(_("relation to the head"), max_length=12, choices=Relation.choices)
+    monthly_income = models.DecimalField(_("monthly income (yuan)"), default=Decimal("0.00"), **MONEY)
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["household", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(relation="self"), name="household_member_one_head"
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_income__gte=0), name="household_member_income_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ({self.relation})"
+
+
+class Application(models.Model):
+    """A household's application for one category, through the review workflow (SPEC §4.2)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="applications")
+    # Denormalised from the household so scoping and queues need no join.
+    division = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    covered_members = models.ManyToManyField("people.Person", related_name="assistance_applications")
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.SUBMITTED)
+    irregular_income = models.BooleanField(
+        _("irregular income"),
+        default=False,
+        help_text=_("Members able to work with irregular income: re-check every 6 months."),
+    )
+    investigation_report = models.TextField(_("home-visit report"), blank=True)
+    notice_from = models.DateField(_("public notice from"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("assistance application")
+        verbose_name_plural = _("assistance applications")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["state", "division"], name="application_queue_idx"),
+            models.Index(fields=["division", "-id"], name="application_division_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="publicised") | Q(notice_from__isnull=False),
+                name="application_notice_when_publicised",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="rejected") | ~Q(decision_reason=""),
+                name="application_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_category_display()} ({self.get_state_display()})"
+
+
+class ApplicationTransition(models.Model):
+    """The application's history: one row per transition, with actor and time."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=12, choices=State.choices)
+    to_state = models.CharField(max_length=12, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["application", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_state} → {self.to_state}"
+
+
+class Enrollment(models.Model):
+    """What gets paid: a household's (covered members') benefit in one category (SPEC §4.3).
+
+    The income figures are the snapshot the amount was computed from, so an uplift can recompute every
+    amount in one set-based UPDATE.
+    """
+
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="enrollment"
+    )
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="enrollments")
+    division = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    covered_members = models.ManyToManyField("people.Person", related_name="assistance_enrollments")
+    total_income = models.DecimalField(_("household monthly income"), **MONEY)
+    member_count = models.PositiveSmallIntegerField(_("household members"))
+    covered_count = models.PositiveSmallIntegerField(_("members covered"))
+    monthly_amount = models.DecimalField(_("monthly amount (yuan)"), **MONEY)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
+    status_reason = models.TextField(_("status reason"), blank=True)
+    next_review = models.DateField(_("next review"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "category"], name="enrollment_status_cat_idx"),
+            models.Index(fields=["division", "-id"], name="enrollment_division_idx"),
+            models.Index(
+                fields=["next_review"], condition=Q(status="active"), name="enrollment_review_due_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="enrollment_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(covered_count__gte=1) & Q(member_count__gte=F("covered_count")),
+                name="enrollment_covered_within_household",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="enrollment_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_category_display()} {self.monthly_amount}"
+
+
+class EnrollmentAmount(models.Model):
+    """The amount history of an enrollment: the amount in force from a date (SPEC §4.4: old amounts stay)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="amounts")
+    monthly_amount = models.DecimalField(**MONEY)
+    effective_from = models.DateField()
+    uplift = models.ForeignKey("Uplift", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["enrollment", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "effective_from"], name="enrollment_amount_one_per_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.monthly_amount} from {self.effective_from}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+
+
+class PaymentBatch(models.Model):
+    """One month's payments, made once (SPEC §4.3)."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month paid."))
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    count = models.PositiveIntegerField(_("payments"), default=0)
+    total = models.DecimalField(_("total (yuan)"), max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("payment batch")
+        verbose_name_plural = _("payment batches")
+        ordering = ["-month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="payment_batch_month_first_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class Payment(models.Model):
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="payments")
+    month = models.DateField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["batch", "enrollment"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "month"], name="payment_once_per_enrollment_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} {self.month:%Y-%m} {self.amount}"
+
+
+class UpliftStatus(models.TextChoices):
+    PREVIEW = "preview", _("Preview")
+    APPROVED = "approved", _("Approved")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+
+
+class Uplift(models.Model):
+    """The annual benefit-standard uplift (SPEC §4.4): a preview, then one job per year."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    rate = models.DecimalField(_("rate"), max_digits=5, decimal_places=4)
+    effective_from = models.DateField(_("effective from"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=UpliftStatus.choices, default=UpliftStatus.PREVIEW
+    )
+    lines = models.JSONField(_("preview lines"), default=list)
+    # Progress of the job, so a crashed run resumes after the last finished chunk.
+    total_enrollments = models.PositiveIntegerField(default=0)
+    processed_enrollments = models.PositiveIntegerField(default=0)
+    last_enrollment_id = models.BigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("standard uplift")
+        verbose_name_plural = _("standard uplifts")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate__gt=0) & Q(rate__lt=1), name="uplift_rate_between_0_and_1"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} +{self.rate}"
