@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # One schema name per shared choice set.
+    "ENUM_NAME_OVERRIDES": {"AssistanceCategoryEnum": "assistance.rules.Category"},
 }
 
 # --- Celery (civil_affairs/celery.py) ---------------------------------------------------------------

@@ -3,6 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from assistance.api import (
+    ApplicationViewSet,
+    CategoryViewSet,
+    EnrollmentViewSet,
+    HouseholdViewSet,
+    StandardViewSet,
+)
 from civil_affairs.audit.api import AuditEventViewSet
 from civil_affairs.divisions.api import DivisionViewSet
 from civil_affairs.people.api import PersonViewSet
@@ -13,6 +20,11 @@ router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("people", PersonViewSet, basename="person")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("assistance/categories", CategoryViewSet, basename="assistance-category")
+router.register("assistance/standards", StandardViewSet, basename="assistance-standard")
+router.register("assistance/households", HouseholdViewSet, basename="assistance-household")
+router.register("assistance/applications", ApplicationViewSet, basename="assistance-application")
+router.register("assistance/enrollments", EnrollmentViewSet, basename="assistance-enrollment")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

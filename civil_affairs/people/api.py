@@ -56,7 +56,7 @@ class PersonWriteSerializer(serializers.Serializer):
 
 
 class PersonFilter(django_filters.FilterSet):
-    division = django_filters.CharFilter(field_name="division_id", lookup_expr="startswith")
+    division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
     is_deceased = django_filters.BooleanFilter()
     sex = django_filters.ChoiceFilter(choices=Person._meta.get_field("sex").choices)
 

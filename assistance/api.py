@@ -1,0 +1,400 @@
+"""``/api/v1/assistance/``: categories, standards, households, applications (with workflow actions) and
+enrollments (SPEC §3.1, §4). Thin views: shape checks here, rules in services.py. Payment batches and
+uplifts are in batch_api.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from civil_affairs.accounts.jurisdiction import within_jurisdiction
+from civil_affairs.accounts.permissions import ALL_ROLES, CASE_WRITERS, RolePermission
+from civil_affairs.api.viewsets import ScopedViewSetMixin, workflow_action
+from civil_affairs.divisions.models import Division
+from civil_affairs.people.models import Person
+
+from . import selectors, services
+from .models import Application, Enrollment, Household, HouseholdMember, Relation, Standard
+from .rules import Category, payment_kind
+from .workflow import ENROLLMENT_TRANSITIONS, TRANSITIONS, EnrollmentStatus, State
+
+# --- Categories and standards -----------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=Category.choices)
+    name = serializers.CharField()
+    payment_kind = serializers.ChoiceField(choices=["gap", "flat"])
+
+
+class CategoryViewSet(viewsets.GenericViewSet):
+    """The nine assistance categories (SPEC §4.1)."""
+
+    serializer_class = CategorySerializer
+    permission_classes = [RolePermission]
+    read_roles = ALL_ROLES
+    pagination_class = None
+    filter_backends: list[type] = []
+
+    def list(self, request: Request) -> Response:
+        rows = [
+            {"code": c.value, "name": str(c.label), "payment_kind": payment_kind(c.value)} for c in Category
+        ]
+        return Response(self.get_serializer(rows, many=True).data)
+
+
+class StandardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Standard
+        fields = ["id", "category", "monthly_amount", "effective_from", "is_demo"]
+        read_only_fields = fields
+
+
+class StandardFilter(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+
+    class Meta:
+        model = Standard
+        fields = ["category"]
+
+
+class StandardViewSet(viewsets.ReadOnlyModelViewSet):
+    """Standards with their history, newest first (SPEC §4.1)."""
+
+    serializer_class = StandardSerializer
+    filterset_class = StandardFilter
+    permission_classes = [RolePermission]
+    read_roles = ALL_ROLES
+
+    def get_queryset(self) -> QuerySet[Standard]:
+        return selectors.standard_list().order_by("-effective_from", "category")
+
+
+# --- Households -------------------------------------------------------------------------------------------
+
+
+def _people_of(serializer: serializers.Serializer) -> QuerySet[Person]:
+    """People the requesting user may see: an id outside the jurisdiction reads as "does not exist"."""
+    return within_jurisdiction(Person.objects.all(), serializer.context["request"].user)
+
+
+class MemberSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    relation = serializers.ChoiceField(choices=Relation.choices)
+    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["person"].queryset = _people_of(self)
+        return fields
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    head = serializers.SerializerMethodField()
+    division = serializers.CharField(source="division_id", read_only=True)
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Household
+        fields = ["id", "head", "division", "address", "members"]
+        read_only_fields = fields
+
+    @staticmethod
+    def _members(household: Household) -> list[HouseholdMember]:
+        return list(household.members.all())  # prefetched by the selector
+
+    def get_head(self, household: Household) -> int | None:
+        return next((m.person_id for m in self._members(household) if m.relation == Relation.SELF), None)
+
+    @extend_schema_field(MemberSerializer(many=True))
+    def get_members(self, household: Household) -> list[dict[str, Any]]:
+        return [
+            {"person": m.person_id, "relation": m.relation, "monthly_income": f"{m.monthly_income:.2f}"}
+            for m in self._members(household)
+        ]
+
+
+class HouseholdWriteSerializer(serializers.Serializer):
+    division = serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all())
+    address = serializers.CharField(max_length=200)
+    members = MemberSerializer(many=True)
+
+
+def _members_input(rows: list[dict[str, Any]]) -> list[services.MemberInput]:
+    return [services.MemberInput(r["person"], r["relation"], r["monthly_income"]) for r in rows]
+
+
+@extend_schema_view(
+    create=extend_schema(request=HouseholdWriteSerializer, responses={201: HouseholdSerializer}),
+    partial_update=extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdSerializer}),
+)
+class HouseholdViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = HouseholdSerializer
+    roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
+    search_fields = ["address", "members__person__name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def base_queryset(self) -> QuerySet[Household]:
+        return selectors.household_list(user=self.request.user)
+
+    def create(self, request: Request) -> Response:
+        data = HouseholdWriteSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        household = services.household_create(
+            actor=request.user,
+            division=data.validated_data["division"],
+            address=data.validated_data["address"],
+            members=_members_input(data.validated_data["members"]),
+        )
+        return Response(
+            HouseholdSerializer(self.get_queryset().get(pk=household.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        household = self.get_object()
+        data = HouseholdWriteSerializer(data=request.data, partial=True, context={"request": request})
+        data.is_valid(raise_exception=True)
+        members = data.validated_data.get("members")
+        services.household_update(
+            actor=request.user,
+            household=household,
+            address=data.validated_data.get("address"),
+            members=None if members is None else _members_input(members),
+        )
+        return Response(HouseholdSerializer(self.get_queryset().get(pk=household.pk)).data)
+
+
+# --- Applications -----------------------------------------------------------------------------------------
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    division = serializers.CharField(source="division_id", read_only=True)
+    covered_members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    enrollment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "household",
+            "division",
+            "category",
+            "covered_members",
+            "state",
+            "irregular_income",
+            "investigation_report",
+            "notice_from",
+            "decided_at",
+            "decision_reason",
+            "enrollment",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+    def get_enrollment(self, application: Application) -> int | None:
+        enrollment = getattr(application, "enrollment", None)
+        return enrollment.pk if enrollment else None
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
+    category = serializers.ChoiceField(choices=Category.choices)
+    covered_members = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.none(), many=True, required=False, help_text="Default: all members."
+    )
+    irregular_income = serializers.BooleanField(required=False, default=False)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["household"].queryset = selectors.household_list(user=self.context["request"].user)
+        fields["covered_members"].child_relation.queryset = _people_of(self)
+        return fields
+
+
+class InvestigateSerializer(serializers.Serializer):
+    report = serializers.CharField(help_text="What the home visit found.")
+
+
+class PubliciseSerializer(serializers.Serializer):
+    notice_from = serializers.DateField(required=False, help_text="Today or earlier; default today.")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=State.choices)
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    division = django_filters.CharFilter(
+        field_name="division__code", lookup_expr="startswith", help_text="Division code (its subtree)."
+    )
+    household = django_filters.NumberFilter(field_name="household_id")
+    submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
+    submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Application
+        fields = ["state", "category", "division", "household"]
+
+
+# Each workflow action: its input serializer and how the validated input maps to the service's arguments.
+APPLICATION_ACTION_INPUT: dict[str, type[serializers.Serializer] | None] = {
+    "accept": None,
+    "investigate": InvestigateSerializer,
+    "publicise": PubliciseSerializer,
+    "approve": None,
+    "reject": RequiredReasonSerializer,
+    "withdraw": ReasonSerializer,
+}
+
+
+def _application_action(name: str):  # type: ignore[no-untyped-def]
+    return workflow_action(
+        name,
+        perform=lambda actor, obj, **arguments: services.APPLICATION_ACTIONS[name](
+            actor=actor, application=obj, **arguments
+        ),
+        input_serializer=APPLICATION_ACTION_INPUT[name],
+        output_serializer=ApplicationSerializer,
+        summary=str(TRANSITIONS[name].label),
+    )
+
+
+@extend_schema_view(
+    create=extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer})
+)
+class ApplicationViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Applications through the review workflow (SPEC §4.2). Actions: accept, investigate, publicise, approve,
+    reject, withdraw; 409 when not allowed from the current state, 403 when the role may not."""
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilter
+    search_fields = ["household__address", "covered_members__name"]
+    roles_by_action = {"create": CASE_WRITERS, **{name: t.roles for name, t in TRANSITIONS.items()}}
+
+    def base_queryset(self) -> QuerySet[Application]:
+        return selectors.application_list(user=self.request.user)
+
+    def create(self, request: Request) -> Response:
+        data = ApplicationCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        application = services.application_submit(
+            actor=request.user,
+            household=data.validated_data["household"],
+            category=data.validated_data["category"],
+            covered_members=data.validated_data.get("covered_members") or None,
+            irregular_income=data.validated_data["irregular_income"],
+        )
+        return Response(
+            ApplicationSerializer(self.get_queryset().get(pk=application.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    accept = _application_action("accept")
+    investigate = _application_action("investigate")
+    publicise = _application_action("publicise")
+    approve = _application_action("approve")
+    reject = _application_action("reject")
+    withdraw = _application_action("withdraw")
+
+
+# --- Enrollments ------------------------------------------------------------------------------------------
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    division = serializers.CharField(source="division_id", read_only=True)
+    covered_members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "application",
+            "category",
+            "household",
+            "division",
+            "covered_members",
+            "monthly_amount",
+            "start",
+            "end",
+            "status",
+            "status_reason",
+            "next_review",
+        ]
+        read_only_fields = fields
+
+
+class EnrollmentStatusSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    end = serializers.DateField(
+        required=False, help_text="Terminate only: the last day paid (default today)."
+    )
+
+
+class EnrollmentFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=EnrollmentStatus.choices)
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    division = django_filters.CharFilter(
+        field_name="division__code", lookup_expr="startswith", help_text="Division code (its subtree)."
+    )
+    household = django_filters.NumberFilter(field_name="household_id")
+    review_overdue = django_filters.BooleanFilter(
+        method="filter_review_overdue", help_text="Active and past its next review."
+    )
+    next_review_before = django_filters.DateFilter(field_name="next_review", lookup_expr="lt")
+
+    class Meta:
+        model = Enrollment
+        fields = ["status", "category", "division", "household"]
+
+    def filter_review_overdue(
+        self, queryset: QuerySet[Enrollment], name: str, value: bool
+    ) -> QuerySet[Enrollment]:
+        overdue = {"status": EnrollmentStatus.ACTIVE, "next_review__lt": timezone.localdate()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+
+def _enrollment_action(name: str):  # type: ignore[no-untyped-def]
+    return workflow_action(
+        name,
+        perform=lambda actor, obj, **arguments: services.enrollment_change_status(
+            actor=actor, enrollment=obj, action=name, **arguments
+        ),
+        input_serializer=EnrollmentStatusSerializer,
+        output_serializer=EnrollmentSerializer,
+        summary=str(ENROLLMENT_TRANSITIONS[name].label),
+    )
+
+
+class EnrollmentViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """What gets paid (SPEC §4.3). Actions: suspend, resume, terminate, each with a reason."""
+
+    serializer_class = EnrollmentSerializer
+    filterset_class = EnrollmentFilter
+    roles_by_action = {name: t.roles for name, t in ENROLLMENT_TRANSITIONS.items()}
+
+    def base_queryset(self) -> QuerySet[Enrollment]:
+        return selectors.enrollment_list(user=self.request.user)
+
+    suspend = _enrollment_action("suspend")
+    resume = _enrollment_action("resume")
+    terminate = _enrollment_action("terminate")

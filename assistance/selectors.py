@@ -1,0 +1,51 @@
+"""Reads of social-assistance data, scoped to the user's jurisdiction, with what lists need prefetched."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from civil_affairs.accounts.jurisdiction import within_jurisdiction
+
+from .models import Application, Enrollment, Household, HouseholdMember, Standard
+from .workflow import EnrollmentStatus
+
+
+def standard_list(*, category: str | None = None) -> QuerySet[Standard]:
+    standards = Standard.objects.order_by("category", "-effective_from")
+    if category:
+        standards = standards.filter(category=category).order_by("-effective_from")
+    return standards
+
+
+def household_list(*, user: Any) -> QuerySet[Household]:
+    members = HouseholdMember.objects.select_related("person").order_by("id")
+    return within_jurisdiction(
+        Household.objects.select_related("division").prefetch_related(Prefetch("members", queryset=members)),
+        user,
+    ).order_by("-id")
+
+
+def application_list(*, user: Any) -> QuerySet[Application]:
+    return within_jurisdiction(
+        Application.objects.select_related("household", "division", "enrollment").prefetch_related(
+            "covered_members"
+        ),
+        user,
+    ).order_by("-id")
+
+
+def enrollment_list(*, user: Any) -> QuerySet[Enrollment]:
+    return within_jurisdiction(
+        Enrollment.objects.select_related("division", "application").prefetch_related("covered_members"), user
+    ).order_by("-id")
+
+
+def reviews_overdue(*, user: Any | None = None, today: datetime.date) -> QuerySet[Enrollment]:
+    """Active enrollments whose periodic re-check date has passed (SPEC §4.5)."""
+    enrollments = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, next_review__lt=today)
+    if user is not None:
+        enrollments = within_jurisdiction(enrollments, user)
+    return enrollments.order_by("next_review", "id")
