@@ -13,10 +13,10 @@ YUAN = Decimal("1")
 
 
 class Category(models.TextChoices):
-    DIBAO_URBAN = "dibao_urban", _("Urban minimum living allowance (低保)")
-    DIBAO_RURAL = "dibao_rural", _("Rural minimum living allowance (低保)")
-    TEKUN_URBAN = "tekun_urban", _("Urban extreme-poverty support (特困)")
-    TEKUN_RURAL = "tekun_rural", _("Rural extreme-poverty support (特困)")
+    DIBAO_URBAN = "dibao_urban", _("Urban minimum living allowance")
+    DIBAO_RURAL = "dibao_rural", _("Rural minimum living allowance")
+    TEKUN_URBAN = "tekun_urban", _("Urban extreme-poverty support")
+    TEKUN_RURAL = "tekun_rural", _("Rural extreme-poverty support")
     ORPHAN_INSTITUTION = "orphan_institution", _("Orphans in institutions")
     ORPHAN_COMMUNITY = "orphan_community", _("Orphans in the community")
     UNSUPPORTED_CHILD = "unsupported_child", _("De-facto unsupported children")

@@ -52,9 +52,7 @@ def _check_members(actor: Any, members: Sequence[MemberInput], household: Househ
         raise RuleViolation(_("A household has at least one member."), field="members")
     heads = [m for m in members if m.relation == Relation.SELF]
     if len(heads) != 1:
-        raise RuleViolation(
-            _("Exactly one member must be the head of household (relation “self”)."), field="members"
-        )
+        raise RuleViolation(_("Exactly one member must be the head of household."), field="members")
     people = [m.person.pk for m in members]
     if len(set(people)) != len(people):
         raise RuleViolation(_("A person is listed twice in this household."), field="members")
@@ -203,9 +201,7 @@ def _check_eligibility(
         if other == category:
             message = _("%(name)s already has an open application or enrollment in %(category)s.")
         else:
-            message = _(
-                "%(name)s holds %(category)s, which cannot be combined with this category (特困 and 低保 exclude each other)."
-            )
+            message = _("%(name)s holds %(category)s, which cannot be combined with this category.")
         raise RuleViolation(
             message % {"name": name, "category": rules.Category(other).label}, field="covered_members"
         )
@@ -265,8 +261,8 @@ def _transition(actor: Any, application: Application, action: str) -> tuple[Appl
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.state not in transition.sources:
         raise Conflict(
-            _("Cannot %(action)s an application that is %(state)s.")
-            % {"action": str(transition.label).lower(), "state": State(locked.state).label}
+            _("“%(action)s” is not allowed while the application is “%(state)s”.")
+            % {"action": transition.label, "state": State(locked.state).label}
         )
     return locked, transition
 
@@ -442,8 +438,8 @@ def enrollment_change_status(
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if locked.status not in transition.sources:
             raise Conflict(
-                _("Cannot %(action)s an enrollment that is %(status)s.")
-                % {"action": str(transition.label).lower(), "status": EnrollmentStatus(locked.status).label}
+                _("“%(action)s” is not allowed while the enrollment is “%(status)s”.")
+                % {"action": transition.label, "status": EnrollmentStatus(locked.status).label}
             )
         before = {"status": locked.status, "status_reason": locked.status_reason, "end": locked.end}
         locked.status, locked.status_reason = transition.target, reason.strip()

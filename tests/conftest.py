@@ -55,10 +55,14 @@ def other_caseworker(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def api_as() -> Callable[[User | None], APIClient]:
-    """An API client authenticated with the user's token (or anonymous)."""
+    """An API client authenticated with the user's token (or anonymous).
+
+    It asks for English so assertions can read the messages; the API's default is Simplified Chinese
+    (tests/people/test_people_api.py::test_error_messages_follow_the_callers_language).
+    """
 
     def client_for(user: User | None) -> APIClient:
-        client = APIClient()
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
         if user is not None:
             token, _ = Token.objects.get_or_create(user=user)
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

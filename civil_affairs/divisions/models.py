@@ -19,7 +19,7 @@ CODE_LENGTH_BY_LEVEL = {DivisionLevel.DISTRICT: 6, DivisionLevel.TOWN: 9, Divisi
 
 class Division(models.Model):
     code = models.CharField(_("statistical code"), max_length=12, primary_key=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("division name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=DivisionLevel.choices)
     parent = models.ForeignKey(
         "self",

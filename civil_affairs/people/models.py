@@ -15,7 +15,7 @@ class Sex(models.TextChoices):
 
 class Person(models.Model):
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     # Derived from the ID number by the service, never typed.
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("date of birth"), editable=False)

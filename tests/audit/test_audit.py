@@ -56,7 +56,11 @@ def test_update_from_the_application_connection_fails(chain):
 
 
 def test_delete_from_the_application_connection_fails(chain):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM audit_auditevent")
     assert AuditEvent.objects.count() == 3
 

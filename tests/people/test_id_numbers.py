@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from hypothesis import given
+from django.utils import translation
 from hypothesis import strategies as st
 
 from civil_affairs.people.id_numbers import (
@@ -15,6 +16,13 @@ from civil_affairs.people.id_numbers import (
 )
 
 TODAY = datetime.date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are matched in English here; the UI shows them in Chinese."""
+    with translation.override("en"):
+        yield
 # Check characters worked by hand from the weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2.
 KNOWN_VALID = [
     ("11010519491231002X", datetime.date(1949, 12, 31), "female"),
