@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from hypothesis import given
 from django.utils import translation
+from hypothesis import given
 from hypothesis import strategies as st
 
 from civil_affairs.people.id_numbers import (
