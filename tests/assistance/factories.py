@@ -53,6 +53,7 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Enrollment
+        skip_postgeneration_save = True
 
     class Params:
         standard = Decimal("1000.00")
