@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.divisions.models import Division
 
+from .id_numbers import InvalidIdNumber, parse_id_number
+
 
 class DivisionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Division) -> str:
@@ -25,6 +27,13 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division"].queryset = within_jurisdiction(Division.objects.order_by("code"), user, "")
+
+    def clean_id_number(self) -> str:
+        # The standard's own check (id_numbers.py), so a bad number shows beside the other fields' errors.
+        try:
+            return parse_id_number(self.cleaned_data["id_number"]).number
+        except InvalidIdNumber as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class PersonSearchForm(forms.Form):

@@ -133,3 +133,12 @@ def test_pages_send_a_content_security_policy_without_inline_scripts(client, cas
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "<script>" not in response.content.decode()
+
+
+def test_bad_id_number_and_missing_division_are_shown_together(client, caseworker):
+    client.force_login(caseworker)
+
+    response = client.post("/people/new/", {"id_number": "110105194912310021", "name": "张三"})
+
+    assert set(response.context["form"].errors) == {"id_number", "division"}
+    assert not Person.objects.exists()
