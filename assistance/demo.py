@@ -102,7 +102,7 @@ def load_households(today: datetime.date) -> int:
             category = Category.DIBAO_URBAN if urban else Category.DIBAO_RURAL
         if category in (Category.TEKUN_URBAN, Category.TEKUN_RURAL):
             category = Category.TEKUN_URBAN if urban else Category.TEKUN_RURAL
-        members = []
+        rows = []
         for position in range(_size_for(category, rng)):
             sex = rng.choice(("male", "female"))
             birth = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 70))
@@ -123,10 +123,10 @@ def load_households(today: datetime.date) -> int:
                 )
             )
             income = Decimal(0) if position == 0 or rng.random() < 0.5 else Decimal(rng.randrange(0, 900))
-            members.append(
+            rows.append(
                 (number, "self" if position == 0 else rng.choice(("spouse", "child", "parent")), income)
             )
-        plans.append((code, category, members))
+        plans.append((code, category, rows))
 
     with transaction.atomic():
         Person.objects.bulk_create(people, ignore_conflicts=True)
