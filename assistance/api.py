@@ -5,7 +5,8 @@ uplifts are in batch_api.py.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import django_filters
 from django.db.models import QuerySet
@@ -93,7 +94,7 @@ class MemberSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["person"].queryset = _people_of(self)
+        cast(serializers.PrimaryKeyRelatedField, fields["person"]).queryset = _people_of(self)
         return fields
 
 
@@ -179,7 +180,9 @@ class HouseholdViewSet(
 
 class ApplicationSerializer(serializers.ModelSerializer):
     division = serializers.CharField(source="division_id", read_only=True)
-    covered_members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    covered_members: serializers.PrimaryKeyRelatedField[Person] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     enrollment = serializers.SerializerMethodField()
 
     class Meta:
@@ -216,8 +219,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["household"].queryset = selectors.household_list(user=self.context["request"].user)
-        fields["covered_members"].child_relation.queryset = _people_of(self)
+        cast(serializers.PrimaryKeyRelatedField, fields["household"]).queryset = selectors.household_list(
+            user=self.context["request"].user
+        )
+        covered = cast(serializers.ManyRelatedField, fields["covered_members"])
+        cast(serializers.PrimaryKeyRelatedField, covered.child_relation).queryset = _people_of(self)
         return fields
 
 
@@ -263,7 +269,7 @@ APPLICATION_ACTION_INPUT: dict[str, type[serializers.Serializer] | None] = {
 }
 
 
-def _application_action(name: str):  # type: ignore[no-untyped-def]
+def _application_action(name: str) -> Callable[..., Response]:
     return workflow_action(
         name,
         perform=lambda actor, obj, **arguments: services.APPLICATION_ACTIONS[name](
@@ -320,7 +326,9 @@ class ApplicationViewSet(
 
 class EnrollmentSerializer(serializers.ModelSerializer):
     division = serializers.CharField(source="division_id", read_only=True)
-    covered_members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    covered_members: serializers.PrimaryKeyRelatedField[Person] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta:
         model = Enrollment
@@ -371,7 +379,7 @@ class EnrollmentFilter(django_filters.FilterSet):
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
 
 
-def _enrollment_action(name: str):  # type: ignore[no-untyped-def]
+def _enrollment_action(name: str) -> Callable[..., Response]:
     return workflow_action(
         name,
         perform=lambda actor, obj, **arguments: services.enrollment_change_status(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
-from typing import TextIO
+from io import TextIOBase
 
 from django.db import transaction
 from django.utils import timezone
@@ -255,7 +255,7 @@ def _demo_state(rng: random.Random) -> str:
     return rng.choices([State.APPROVED, State.REJECTED, State.WITHDRAWN], [90, 6, 4])[0]
 
 
-def load(out: TextIO) -> None:
+def load(out: TextIOBase) -> None:
     today = timezone.localdate()
     out.write(f"assistance standards: {load_standards(today.year)} created\n")
     out.write(f"assistance households: {load_households(today)} created\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -12,14 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from .rules import Category
 from .workflow import EnrollmentStatus, State
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+def money(verbose_name: Any = None, **options: Any) -> models.DecimalField:
+    """Yuan with two places (SPEC §2.5)."""
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **options)
 
 
 class Standard(models.Model):
     """A category's monthly amount from a date on. History is kept: a new standard is a new row."""
 
     category = models.CharField(_("category"), max_length=24, choices=Category.choices)
-    monthly_amount = models.DecimalField(_("monthly amount (yuan)"), **MONEY)
+    monthly_amount = money(_("monthly amount (yuan)"))
     effective_from = models.DateField(_("effective from"))
     is_demo = models.BooleanField(_("demo figure"), default=False)
     uplift = models.ForeignKey(
@@ -77,7 +81,7 @@ class HouseholdMember(models.Model):
         "people.Person", on_delete=models.PROTECT, related_name="household_membership"
     )
     relation = models.CharField(_("relation to the head"), max_length=12, choices=Relation.choices)
-    monthly_income = models.DecimalField(_("monthly income (yuan)"), default=Decimal("0.00"), **MONEY)
+    monthly_income = money(_("monthly income (yuan)"), default=Decimal("0.00"))
 
     class Meta:
         verbose_name = _("household member")
@@ -173,10 +177,10 @@ class Enrollment(models.Model):
     division = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(_("category"), max_length=24, choices=Category.choices)
     covered_members = models.ManyToManyField("people.Person", related_name="assistance_enrollments")
-    total_income = models.DecimalField(_("household monthly income"), **MONEY)
+    total_income = money(_("household monthly income"))
     member_count = models.PositiveSmallIntegerField(_("number of household members"))
     covered_count = models.PositiveSmallIntegerField(_("number of members covered"))
-    monthly_amount = models.DecimalField(_("monthly amount (yuan)"), **MONEY)
+    monthly_amount = money(_("monthly amount (yuan)"))
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
     status = models.CharField(
@@ -217,7 +221,7 @@ class EnrollmentAmount(models.Model):
     """The amount history of an enrollment: the amount in force from a date (SPEC §4.4: old amounts stay)."""
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="amounts")
-    monthly_amount = models.DecimalField(**MONEY)
+    monthly_amount = money()
     effective_from = models.DateField()
     uplift = models.ForeignKey("Uplift", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -270,7 +274,7 @@ class Payment(models.Model):
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments")
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="payments")
     month = models.DateField()
-    amount = models.DecimalField(**MONEY)
+    amount = money()
 
     class Meta:
         ordering = ["batch", "enrollment"]

@@ -7,7 +7,7 @@ not act raises PermissionDenied (403). The batch jobs (payments, uplift) live in
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -332,6 +332,7 @@ def application_approve(*, actor: Any, application: Application) -> Application:
     today = timezone.localdate()
     with transaction.atomic():
         locked, transition = _transition(actor, application, "approve")
+        assert locked.notice_from is not None  # a publicised application has one (DB constraint)
         allowed_from = rules.notice_ends(locked.notice_from)
         if today < allowed_from:
             raise Conflict(
@@ -412,7 +413,7 @@ def application_withdraw(*, actor: Any, application: Application, reason: str = 
     return _move(actor, application, "withdraw", note=(reason or "").strip())
 
 
-APPLICATION_ACTIONS = {
+APPLICATION_ACTIONS: dict[str, Callable[..., Application]] = {
     "accept": application_accept,
     "investigate": application_investigate,
     "publicise": application_publicise,

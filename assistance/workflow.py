@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.accounts.permissions import CASE_WRITERS, DECIDERS
@@ -30,7 +31,7 @@ CLOSED_STATES = frozenset({State.APPROVED, State.REJECTED, State.WITHDRAWN})
 @dataclass(frozen=True)
 class Transition:
     action: str
-    label: str
+    label: str | Promise
     sources: frozenset[str]
     target: str
     roles: frozenset[str]

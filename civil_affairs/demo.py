@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime
 import random
-from typing import Any, TextIO
+from io import TextIOBase
+from typing import Any
 
 from django.db import transaction
 
@@ -176,7 +177,7 @@ def load_people() -> int:
     return len(new)
 
 
-def load(out: TextIO) -> None:
+def load(out: TextIOBase) -> None:
     with transaction.atomic():
         out.write(f"divisions: {load_divisions()} created\n")
         out.write(f"accounts: {load_accounts()} created\n")

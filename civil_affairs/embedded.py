@@ -23,6 +23,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import quote
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -44,7 +45,7 @@ def _exclusive() -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def _pgserver():  # type: ignore[no-untyped-def]
+def _pgserver() -> ModuleType:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver then uses /tmp, which is fine.
         warnings.simplefilter("ignore")
@@ -89,10 +90,8 @@ def _create_database_if_missing(maintenance_url: str) -> None:
 def stop_postgres() -> None:
     if not postgres_running():
         return
-    from pgserver._commands import pg_ctl
-
     user = "pgserver" if os.geteuid() == 0 else None
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
+    _pgserver()._commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
 
 
 def _redis_url(port: int) -> str:

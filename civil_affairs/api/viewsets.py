@@ -7,8 +7,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,7 +17,7 @@ from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.accounts.permissions import RolePermission
 
 
-class ScopedViewSetMixin:
+class ScopedViewSetMixin(GenericAPIView):
     """Limits ``base_queryset()`` to the caller's jurisdiction, so anything outside it is a 404.
 
     Subclasses set ``jurisdiction_field`` (the path to the object's Division) and ``roles_by_action``.
@@ -24,17 +25,12 @@ class ScopedViewSetMixin:
 
     permission_classes = [RolePermission]
     jurisdiction_field = "division"
-    request: Any
 
     def base_queryset(self) -> QuerySet:
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet:
         return within_jurisdiction(self.base_queryset(), self.request.user, self.jurisdiction_field)
-
-
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
 
 
 def workflow_action(

@@ -9,7 +9,8 @@ from .models import Division, DivisionLevel
 
 
 class DivisionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True)
+    # DRF's metaclass takes declared fields off the class, so this does not shadow Field.parent.
+    parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Division

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,8 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = within_jurisdiction(Division.objects.order_by("code"), user, "")
+        division_field = cast(forms.ModelChoiceField, self.fields["division"])
+        division_field.queryset = within_jurisdiction(Division.objects.order_by("code"), user, "")
 
     def clean_id_number(self) -> str:
         # The standard's own check (id_numbers.py), so a bad number shows beside the other fields' errors.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from civil_affairs.accounts.jurisdiction import within_jurisdiction
-from civil_affairs.accounts.models import Role
+from civil_affairs.accounts.models import Role, User
 from civil_affairs.accounts.permissions import ADMINISTRATORS
 from civil_affairs.audit.models import AuditEvent
 from civil_affairs.divisions.models import Division, DivisionLevel
@@ -19,7 +21,7 @@ from civil_affairs.people.models import Person
 
 from .decorators import role_required
 
-HOME_TEMPLATES = {
+HOME_TEMPLATES: dict[str, str] = {
     Role.ADMINISTRATOR: "home/administrator.html",
     Role.DISTRICT_REVIEWER: "home/reviewer.html",
     Role.CASEWORKER: "home/caseworker.html",
@@ -30,9 +32,9 @@ HOME_TEMPLATES = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)  # login_required
     people = within_jurisdiction(Person.objects.all(), user)
-    context = {"jurisdiction": user.jurisdiction, "people_count": people.count()}
+    context: dict[str, Any] = {"jurisdiction": user.jurisdiction, "people_count": people.count()}
     if user.role in (Role.VIEWER, Role.DISTRICT_REVIEWER, Role.ADMINISTRATOR):
         towns = within_jurisdiction(Division.objects.filter(level=DivisionLevel.TOWN), user, "")
         # A town's code is the first 9 digits of every code under it.

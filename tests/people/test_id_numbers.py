@@ -23,6 +23,8 @@ def english():
     """The messages are matched in English here; the UI shows them in Chinese."""
     with translation.override("en"):
         yield
+
+
 # Check characters worked by hand from the weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2.
 KNOWN_VALID = [
     ("11010519491231002X", datetime.date(1949, 12, 31), "female"),
