@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", include("civil_affairs.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("people/", include("civil_affairs.people.urls")),
+    path("assistance/", include("assistance.urls")),
     path("", include("civil_affairs.web.urls")),
 ]

@@ -4,3 +4,23 @@ document.addEventListener("DOMContentLoaded", () => {
   const firstError = document.querySelector(".field.has-error input, .field.has-error select, .field.has-error textarea");
   if (firstError) firstError.focus();
 });
+
+// "Add a row" on a Django formset: clone the empty form kept in a <template>, numbered after the last row.
+// Without JavaScript the button stays hidden and the blank rows the page already has are enough.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-add-row]").forEach((button) => {
+    const template = document.getElementById(button.dataset.addRow);
+    const rows = document.getElementById(button.dataset.rows);
+    const total = document.getElementById(button.dataset.total);
+    if (!template || !rows || !total) return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const index = Number(total.value);
+      const html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 1));
+      rows.insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+      const first = rows.lastElementChild && rows.lastElementChild.querySelector("input, select");
+      if (first) first.focus();
+    });
+  });
+});

@@ -1,0 +1,265 @@
+"""Forms of the social-assistance pages. They check the shape of what was typed; the rules live in
+services.py, whose refusals the views show next to the field they name (STYLE.md).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civil_affairs.accounts.jurisdiction import within_jurisdiction
+from civil_affairs.divisions.models import Division, DivisionLevel
+from civil_affairs.people.forms import DivisionChoiceField
+from civil_affairs.people.id_numbers import InvalidIdNumber, parse_id_number
+from civil_affairs.people.models import Person
+
+from .models import Relation
+from .rules import Category
+from .workflow import EnrollmentStatus
+
+
+def _divisions_of(user: Any) -> Any:
+    return within_jurisdiction(Division.objects.order_by("code"), user, "")
+
+
+def _town_choices(user: Any) -> list[tuple[str, str]]:
+    towns = _divisions_of(user).filter(level=DivisionLevel.TOWN)
+    return [("", _("All towns and streets")), *((t.code, t.name) for t in towns)]
+
+
+def _category_field(**options: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Assistance category"), choices=[("", "---------"), *Category.choices], **options
+    )
+
+
+# --- Filing an application ----------------------------------------------------------------------------------
+
+
+class FilingForm(forms.Form):
+    """The household part of "file an application": where it lives and what it applies for."""
+
+    division = DivisionChoiceField(
+        label=_("Village or community"),
+        queryset=Division.objects.none(),
+        help_text=_("Members not yet registered are registered here."),
+    )
+    address = forms.CharField(label=_("Address"), max_length=200)
+    category = _category_field()
+    irregular_income = forms.BooleanField(
+        label=_("Irregular income"),
+        required=False,
+        help_text=_("Members able to work with irregular income: re-check every 6 months."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["division"]).queryset = _divisions_of(user)
+
+
+class MemberForm(forms.Form):
+    """One household member: looked up by ID number, or registered when not yet in the registry."""
+
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    relation = forms.ChoiceField(
+        label=_("Relation to the head"), choices=[("", "---------"), *Relation.choices]
+    )
+    monthly_income = forms.DecimalField(
+        label=_("Monthly income (yuan)"),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Leave empty for none."),
+    )
+    covered = forms.BooleanField(label=_("Covered by the application"), required=False, initial=True)
+
+    def clean_id_number(self) -> str:
+        # The standard's own check, so a mistyped number shows beside the row at once.
+        try:
+            return parse_id_number(self.cleaned_data["id_number"]).number
+        except InvalidIdNumber as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_monthly_income(self) -> Decimal:
+        income = self.cleaned_data.get("monthly_income")
+        return Decimal("0.00") if income is None else income
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [form.cleaned_data for form in self.forms if form.has_changed() or form in self.initial_forms]
+        if rows and not any(row.get("covered") for row in rows):
+            raise forms.ValidationError(_("Choose at least one member to be covered."))
+
+    def filled_forms(self) -> list[MemberForm]:
+        """The rows that were filled in (blank extra rows are left out)."""
+        return [
+            cast(MemberForm, form)
+            for form in self.forms
+            if form.cleaned_data and (form.has_changed() or form in self.initial_forms)
+        ]
+
+
+MemberFormSet = forms.formset_factory(
+    MemberForm,
+    formset=BaseMemberFormSet,
+    extra=3,
+    min_num=1,
+    validate_min=True,
+    max_num=20,
+    validate_max=True,
+)
+
+MEMBERS_PREFIX = "members"
+
+
+def member_formset(data: Any = None) -> BaseMemberFormSet:
+    """The member rows, the first one preset as the head of household."""
+    return cast(
+        BaseMemberFormSet,
+        MemberFormSet(data, prefix=MEMBERS_PREFIX, initial=[{"relation": Relation.SELF, "covered": True}]),
+    )
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        return obj.name
+
+
+class ApplyForm(forms.Form):
+    """An application of an existing household."""
+
+    category = _category_field()
+    covered_members = MemberChoiceField(
+        label=_("Members covered"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave all unticked to cover every member."),
+    )
+    irregular_income = forms.BooleanField(
+        label=_("Irregular income"),
+        required=False,
+        help_text=_("Members able to work with irregular income: re-check every 6 months."),
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(MemberChoiceField, self.fields["covered_members"])
+        field.queryset = Person.objects.filter(pk__in=[m.person_id for m in members]).order_by("pk")
+
+
+# --- Workflow actions ---------------------------------------------------------------------------------------
+
+
+class NoInputForm(forms.Form):
+    """An action that needs nothing but the button (accept, approve)."""
+
+
+class InvestigateForm(forms.Form):
+    report = forms.CharField(
+        label=_("Home-visit report"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the home visit found: living conditions, income, property."),
+    )
+
+
+class PubliciseForm(forms.Form):
+    notice_from = forms.DateField(
+        label=_("Notice posted on"),
+        required=False,
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Today or earlier. The notice runs 7 full days before approval."),
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The household is notified in writing with this reason."),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+# One input form per workflow action (workflow.TRANSITIONS); the field names are the service's arguments.
+APPLICATION_ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "accept": NoInputForm,
+    "investigate": InvestigateForm,
+    "publicise": PubliciseForm,
+    "approve": NoInputForm,
+    "reject": RejectForm,
+    "withdraw": WithdrawForm,
+}
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for suspension"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResumeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for resuming"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for termination"), widget=forms.Textarea(attrs={"rows": 2}))
+    end = forms.DateField(
+        label=_("Last day paid"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Default: today."),
+    )
+
+
+# One input form per enrollment status change (workflow.ENROLLMENT_TRANSITIONS).
+ENROLLMENT_ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "suspend": SuspendForm,
+    "resume": ResumeForm,
+    "terminate": TerminateForm,
+}
+
+
+# --- Queues and lists ---------------------------------------------------------------------------------------
+
+
+class ReviewFilterForm(forms.Form):
+    town = forms.ChoiceField(label=_("Town or street"), required=False)
+    ready = forms.BooleanField(label=_("Only those ready for a decision"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["town"]).choices = _town_choices(user)
+
+
+class EnrollmentFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *EnrollmentStatus.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("Assistance category"), required=False, choices=[("", _("Any category")), *Category.choices]
+    )
+    town = forms.ChoiceField(label=_("Town or street"), required=False)
+    overdue = forms.BooleanField(label=_("Re-check overdue"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["town"]).choices = _town_choices(user)
+
+
+class HouseholdSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by address or member name"), required=False, max_length=50)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assistance"
+urlpatterns = [
+    path("", views.index_page, name="index"),
+    path("applications/", views.application_queue_page, name="application-queue"),
+    path("applications/new/", views.application_file_page, name="application-file"),
+    path("applications/<int:pk>/", views.application_detail_page, name="application-detail"),
+    path("applications/<int:pk>/<slug:action>/", views.application_action_page, name="application-action"),
+    path("review/", views.review_queue_page, name="review-queue"),
+    path("households/", views.household_list_page, name="household-list"),
+    path("households/<int:pk>/", views.household_detail_page, name="household-detail"),
+    path("enrollments/", views.enrollment_list_page, name="enrollment-list"),
+    path("enrollments/<int:pk>/", views.enrollment_detail_page, name="enrollment-detail"),
+    path("enrollments/<int:pk>/<slug:action>/", views.enrollment_action_page, name="enrollment-action"),
+]

@@ -1,0 +1,502 @@
+"""Social-assistance pages (issue #3, item 7): filing an application with its household, the caseworker's
+work queue, the application with the actions the workflow table allows, the reviewer's queue, enrollments,
+households. Thin views: forms check the shape, services.py enforces the rules and its refusals are shown
+next to the field they name; every object comes from a jurisdiction-scoped selector (404 outside).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from civil_affairs.accounts.jurisdiction import within_jurisdiction
+from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, DECIDERS, user_has_role
+from civil_affairs.errors import NON_FIELD, DomainError
+from civil_affairs.people import services as people_services
+from civil_affairs.people.models import Person
+from civil_affairs.web.decorators import role_required
+from civil_affairs.web.forms import show_domain_error
+
+from . import rules, selectors, services
+from .forms import (
+    APPLICATION_ACTION_FORMS,
+    ENROLLMENT_ACTION_FORMS,
+    ApplyForm,
+    BaseMemberFormSet,
+    EnrollmentFilterForm,
+    FilingForm,
+    HouseholdSearchForm,
+    MemberForm,
+    ReviewFilterForm,
+    member_formset,
+)
+from .models import Application, Enrollment, Household
+from .workflow import ENROLLMENT_TRANSITIONS, TRANSITIONS, EnrollmentStatus, State, Transition, actions_for
+
+PAGE_SIZE = 25
+
+# The work-queue tabs: slug, title, the states the tab shows.
+QUEUE_TABS: list[tuple[str, Any, tuple[str, ...]]] = [
+    ("submitted", State.SUBMITTED.label, (State.SUBMITTED,)),
+    ("accepted", State.ACCEPTED.label, (State.ACCEPTED,)),
+    ("investigated", State.INVESTIGATED.label, (State.INVESTIGATED,)),
+    ("publicised", State.PUBLICISED.label, (State.PUBLICISED,)),
+    ("decided", gettext_lazy("Decided"), (State.APPROVED, State.REJECTED)),
+    ("withdrawn", State.WITHDRAWN.label, (State.WITHDRAWN,)),
+]
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _state_counts(applications: QuerySet[Application]) -> dict[str, int]:
+    """Applications per state, in one query."""
+    rows = applications.order_by().values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def _latest_notice_ready(today: datetime.date) -> datetime.date:
+    """The latest notice start whose 7 full days are over by ``today`` (the span comes from rules.notice_ends)."""
+    return today - (rules.notice_ends(today) - today)
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _errors_as_messages(request: HttpRequest, form: forms.Form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
+# --- Index --------------------------------------------------------------------------------------------------
+
+
+@role_required(CASE_READERS)
+def index_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    applications = selectors.application_list(user=user)
+    counts = _state_counts(applications)
+    context = {
+        "tabs": [(slug, title, sum(counts.get(s, 0) for s in states)) for slug, title, states in QUEUE_TABS],
+        "may_file": user_has_role(user, CASE_WRITERS),
+        "may_decide": user_has_role(user, DECIDERS),
+        "awaiting_decision": counts.get(State.PUBLICISED, 0),
+        "ready_for_decision": applications.filter(
+            state=State.PUBLICISED, notice_from__lte=_latest_notice_ready(today)
+        ).count(),
+        "overdue_reviews": selectors.reviews_overdue(user=user, today=today).count(),
+    }
+    return render(request, "assistance/index.html", context)
+
+
+# --- Filing an application with its household ---------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """Rolls the whole filing back once the refusals have been put next to their fields."""
+
+
+def _person_for_row(user: Any, row: MemberForm, division: Any) -> Person | None:
+    """The registered person with this ID number in the user's jurisdiction, else a new registration."""
+    data = row.cleaned_data
+    person = within_jurisdiction(Person.objects.all(), user).filter(id_number=data["id_number"]).first()
+    if person is None:
+        try:
+            return people_services.person_register(
+                actor=user, id_number=data["id_number"], name=data["name"], division=division
+            )
+        except DomainError as error:
+            show_domain_error(row, error)
+            return None
+    if person.name != data["name"].strip():
+        row.add_error(
+            "name",
+            _("This ID number is registered to %(name)s; check the number or the name.")
+            % {"name": person.name},
+        )
+        return None
+    return person
+
+
+def _show_filing_error(form: FilingForm, members_errors: list[str], error: DomainError) -> None:
+    """A household or application refusal: about the members, above the member rows; else at its field."""
+    for field, field_messages in error.errors.items():
+        for message in field_messages:
+            if field in ("members", "covered_members"):
+                members_errors.append(message)
+            else:
+                form.add_error(field if field in form.fields and field != NON_FIELD else None, message)
+
+
+def _file_application(
+    user: Any, form: FilingForm, members: BaseMemberFormSet, members_errors: list[str]
+) -> Application | None:
+    """Register the new members, record the household and submit its application, in one transaction:
+    a refusal anywhere stores nothing."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            rows = [(row, _person_for_row(user, row, data["division"])) for row in members.filled_forms()]
+            if any(person is None for _row, person in rows):
+                raise _Refused
+            people = [(row, person) for row, person in rows if person is not None]
+            try:
+                household = services.household_create(
+                    actor=user,
+                    division=data["division"],
+                    address=data["address"],
+                    members=[
+                        services.MemberInput(
+                            person, row.cleaned_data["relation"], row.cleaned_data["monthly_income"]
+                        )
+                        for row, person in people
+                    ],
+                )
+                covered = [person for row, person in people if row.cleaned_data["covered"]]
+                return services.application_submit(
+                    actor=user,
+                    household=household,
+                    category=data["category"],
+                    covered_members=covered if len(covered) < len(people) else None,
+                    irregular_income=data["irregular_income"],
+                )
+            except DomainError as error:
+                _show_filing_error(form, members_errors, error)
+                raise _Refused from None
+    except _Refused:
+        return None
+
+
+@role_required(CASE_WRITERS)
+def application_file_page(request: HttpRequest) -> HttpResponse:
+    form = FilingForm(request.POST or None, user=request.user)
+    members = member_formset(request.POST or None)
+    members_errors: list[str] = []
+    if request.method == "POST":
+        form_valid, members_valid = form.is_valid(), members.is_valid()  # both, so all errors show at once
+        if form_valid and members_valid:
+            application = _file_application(request.user, form, members, members_errors)
+            if application is not None:
+                messages.success(
+                    request,
+                    _("Application #%(id)s has been filed for %(address)s.")
+                    % {"id": application.pk, "address": application.household.address},
+                )
+                return redirect("assistance:application-detail", pk=application.pk)
+    return render(
+        request,
+        "assistance/application_file.html",
+        {"form": form, "members": members, "members_errors": members_errors},
+    )
+
+
+# --- Households ---------------------------------------------------------------------------------------------
+
+
+@role_required(CASE_READERS)
+def household_list_page(request: HttpRequest) -> HttpResponse:
+    search = HouseholdSearchForm(request.GET)
+    term = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    households = selectors.household_list(user=request.user)
+    if term:
+        matching = Household.objects.filter(
+            Q(address__icontains=term) | Q(members__person__name__icontains=term)
+        ).values("pk")
+        households = households.filter(pk__in=matching)
+    return render(
+        request,
+        "assistance/household_list.html",
+        {"page": _page(request, households), "search": search, "term": term},
+    )
+
+
+@role_required(CASE_READERS)
+def household_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_object_or_404(selectors.household_list(user=request.user), pk=pk)
+    members = list(household.members.all())  # prefetched with their people
+    may_apply = user_has_role(request.user, CASE_WRITERS)
+    form = ApplyForm(request.POST or None, members=members) if may_apply else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                application = services.application_submit(
+                    actor=request.user,
+                    household=household,
+                    category=form.cleaned_data["category"],
+                    covered_members=list(form.cleaned_data["covered_members"]) or None,
+                    irregular_income=form.cleaned_data["irregular_income"],
+                )
+            except DomainError as error:
+                show_domain_error(form, error)
+            else:
+                messages.success(request, _("Application #%(id)s has been filed.") % {"id": application.pk})
+                return redirect("assistance:application-detail", pk=application.pk)
+    context = {
+        "household": household,
+        "members": members,
+        "applications": selectors.application_list(user=request.user).filter(household=household),
+        "enrollments": selectors.enrollment_list(user=request.user).filter(household=household),
+        "form": form,
+    }
+    return render(request, "assistance/household_detail.html", context)
+
+
+# --- Applications -------------------------------------------------------------------------------------------
+
+
+@role_required(CASE_READERS)
+def application_queue_page(request: HttpRequest) -> HttpResponse:
+    tabs = {slug: (title, states) for slug, title, states in QUEUE_TABS}
+    current = request.GET.get("state", "")
+    if current not in tabs:
+        current = "submitted"
+    applications = selectors.application_list(user=request.user)
+    counts = _state_counts(applications)
+    page = _page(request, applications.filter(state__in=tabs[current][1]))
+    role = getattr(request.user, "role", "")
+    rows = [(application, actions_for(application.state, role)) for application in page]
+    context = {
+        "tabs": [(slug, title, sum(counts.get(s, 0) for s in states)) for slug, title, states in QUEUE_TABS],
+        "current": current,
+        "page": page,
+        "rows": rows,
+        "may_file": user_has_role(request.user, CASE_WRITERS),
+    }
+    return render(request, "assistance/application_queue.html", context)
+
+
+def _application_get(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+
+
+def _application_page(
+    request: HttpRequest,
+    application: Application,
+    bound: tuple[str, forms.Form] | None = None,
+) -> HttpResponse:
+    today = timezone.localdate()
+    role = getattr(request.user, "role", "")
+    approval_from = rules.notice_ends(application.notice_from) if application.notice_from else None
+    allowed = actions_for(application.state, role)
+    action_forms = []
+    for transition in allowed:
+        if bound is not None and bound[0] == transition.action:
+            form = bound[1]
+        else:
+            form = APPLICATION_ACTION_FORMS[transition.action](prefix=transition.action)
+        waiting = transition.action == "approve" and approval_from is not None and today < approval_from
+        action_forms.append({"transition": transition, "form": form, "waiting": waiting})
+    if bound is not None and bound[0] not in {t.action for t in allowed}:
+        # The action is no longer offered (the case moved on meanwhile): say why above the page.
+        _errors_as_messages(request, bound[1])
+    history = [
+        (step, TRANSITIONS[step.action].label if step.action in TRANSITIONS else step.action)
+        for step in application.transitions.select_related("actor").order_by("id")
+    ]
+    context = {
+        "application": application,
+        "household": application.household,
+        "members": application.household.members.select_related("person").order_by("id"),
+        "covered": application.covered_members.all(),
+        "history": history,
+        "action_forms": action_forms,
+        "approval_from": approval_from,
+        "approval_possible": approval_from is not None and today >= approval_from,
+    }
+    return render(request, "assistance/application_detail.html", context)
+
+
+@role_required(CASE_READERS)
+def application_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _application_page(request, _application_get(request, pk))
+
+
+def _action_done_message(application: Application, transition: Transition) -> str:
+    if transition.action == "approve":
+        enrollment = Enrollment.objects.get(application=application)
+        return _("Application #%(id)s has been approved: %(amount)s yuan a month from %(start)s.") % {
+            "id": application.pk,
+            "amount": f"{enrollment.monthly_amount:.2f}",
+            "start": enrollment.start.isoformat(),
+        }
+    return _("Application #%(id)s: “%(action)s” done; it is now “%(state)s”.") % {
+        "id": application.pk,
+        "action": transition.label,
+        "state": State(application.state).label,
+    }
+
+
+@role_required(CASE_READERS)
+@require_POST
+def application_action_page(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    application = _application_get(request, pk)
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    if not user_has_role(request.user, transition.roles):
+        raise PermissionDenied
+    form = APPLICATION_ACTION_FORMS[action](request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            updated = services.APPLICATION_ACTIONS[action](
+                actor=request.user, application=application, **form.cleaned_data
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _action_done_message(updated, transition))
+            return redirect(_next_url(request, reverse("assistance:application-detail", args=[pk])))
+    return _application_page(request, _application_get(request, pk), bound=(action, form))
+
+
+@role_required(CASE_READERS)
+def review_queue_page(request: HttpRequest) -> HttpResponse:
+    """Publicised applications across the user's jurisdiction, oldest notice first."""
+    today = timezone.localdate()
+    filters = ReviewFilterForm(request.GET, user=request.user)
+    applications = selectors.application_list(user=request.user).filter(state=State.PUBLICISED)
+    if filters.is_valid():
+        if filters.cleaned_data["town"]:
+            applications = applications.filter(division__code__startswith=filters.cleaned_data["town"])
+        if filters.cleaned_data["ready"]:
+            applications = applications.filter(notice_from__lte=_latest_notice_ready(today))
+    page = _page(request, applications.order_by("notice_from", "id"))
+    role = getattr(request.user, "role", "")
+    may = {t.action for t in actions_for(State.PUBLICISED, role)}
+    rows = []
+    for application in page:
+        approval_from = rules.notice_ends(application.notice_from)
+        reject_form = APPLICATION_ACTION_FORMS["reject"](prefix="reject", auto_id=f"id_%s_{application.pk}")
+        rows.append(
+            {
+                "application": application,
+                "approval_from": approval_from,
+                "ready": today >= approval_from,
+                "reject_form": reject_form,
+            }
+        )
+    context = {
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "may_approve": "approve" in may,
+        "may_reject": "reject" in may,
+    }
+    return render(request, "assistance/review_queue.html", context)
+
+
+# --- Enrollments --------------------------------------------------------------------------------------------
+
+
+@role_required(CASE_READERS)
+def enrollment_list_page(request: HttpRequest) -> HttpResponse:
+    filters = EnrollmentFilterForm(request.GET, user=request.user)
+    enrollments = selectors.enrollment_list(user=request.user)
+    today = timezone.localdate()
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["status"]:
+            enrollments = enrollments.filter(status=data["status"])
+        if data["category"]:
+            enrollments = enrollments.filter(category=data["category"])
+        if data["town"]:
+            enrollments = enrollments.filter(division__code__startswith=data["town"])
+        if data["overdue"]:
+            overdue = selectors.reviews_overdue(user=request.user, today=today)
+            enrollments = enrollments.filter(pk__in=overdue.values("pk"))
+    return render(
+        request,
+        "assistance/enrollment_list.html",
+        {"filters": filters, "page": _page(request, enrollments), "today": today},
+    )
+
+
+def _enrollment_get(request: HttpRequest, pk: int) -> Enrollment:
+    return get_object_or_404(selectors.enrollment_list(user=request.user), pk=pk)
+
+
+def _enrollment_page(
+    request: HttpRequest, enrollment: Enrollment, bound: tuple[str, forms.Form] | None = None
+) -> HttpResponse:
+    role = getattr(request.user, "role", "")
+    allowed = [
+        t for t in ENROLLMENT_TRANSITIONS.values() if enrollment.status in t.sources and role in t.roles
+    ]
+    action_forms = []
+    for transition in allowed:
+        if bound is not None and bound[0] == transition.action:
+            form = bound[1]
+        else:
+            form = ENROLLMENT_ACTION_FORMS[transition.action](prefix=transition.action)
+        action_forms.append({"transition": transition, "form": form})
+    if bound is not None and bound[0] not in {t.action for t in allowed}:
+        _errors_as_messages(request, bound[1])
+    context = {
+        "enrollment": enrollment,
+        "household": enrollment.household,
+        "members": enrollment.household.members.select_related("person").order_by("id"),
+        "covered": enrollment.covered_members.all(),
+        "amounts": enrollment.amounts.order_by("-effective_from"),
+        "action_forms": action_forms,
+        "review_overdue": enrollment.status == EnrollmentStatus.ACTIVE
+        and enrollment.next_review < timezone.localdate(),
+    }
+    return render(request, "assistance/enrollment_detail.html", context)
+
+
+@role_required(CASE_READERS)
+def enrollment_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _enrollment_page(request, _enrollment_get(request, pk))
+
+
+@role_required(CASE_READERS)
+@require_POST
+def enrollment_action_page(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    enrollment = _enrollment_get(request, pk)
+    transition = ENROLLMENT_TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    if not user_has_role(request.user, transition.roles):
+        raise PermissionDenied
+    form = ENROLLMENT_ACTION_FORMS[action](request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            services.enrollment_change_status(
+                actor=request.user, enrollment=enrollment, action=action, **form.cleaned_data
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Enrollment #%(id)s: “%(action)s” done.")
+                % {"id": enrollment.pk, "action": transition.label},
+            )
+            return redirect("assistance:enrollment-detail", pk=pk)
+    return _enrollment_page(request, _enrollment_get(request, pk), bound=(action, form))
