@@ -10,6 +10,7 @@ from assistance.api import (
     HouseholdViewSet,
     StandardViewSet,
 )
+from assistance.batch_api import PaymentBatchViewSet, UpliftViewSet
 from civil_affairs.audit.api import AuditEventViewSet
 from civil_affairs.divisions.api import DivisionViewSet
 from civil_affairs.people.api import PersonViewSet
@@ -25,6 +26,8 @@ router.register("assistance/standards", StandardViewSet, basename="assistance-st
 router.register("assistance/households", HouseholdViewSet, basename="assistance-household")
 router.register("assistance/applications", ApplicationViewSet, basename="assistance-application")
 router.register("assistance/enrollments", EnrollmentViewSet, basename="assistance-enrollment")
+router.register("assistance/payment-batches", PaymentBatchViewSet, basename="assistance-payment-batch")
+router.register("assistance/uplifts", UpliftViewSet, basename="assistance-uplift")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
