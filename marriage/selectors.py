@@ -1,0 +1,203 @@
+"""Reads of marriage records, scoped to the user's jurisdiction (SPEC §2.3, §6).
+
+A record of a couple is visible to a user whose jurisdiction covers the household registration of either
+party; anything else reads as not existing (404). Marital status on a date is derived here from the records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from civil_affairs.accounts.jurisdiction import jurisdiction_q
+from civil_affairs.people.models import Person
+
+from .civil_code import CERTIFICATE_WINDOW_DAYS, COOLING_OFF_DAYS
+from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
+from .workflow import CounsellingOutcome, DivorcePhase, DivorceState, WithdrawalReason
+
+
+def couple_q(user: Any, prefix: str = "") -> Q:
+    """Records of a couple where either party's household registration lies in the user's jurisdiction."""
+    return jurisdiction_q(user, f"{prefix}party_a__division") | jurisdiction_q(
+        user, f"{prefix}party_b__division"
+    )
+
+
+# --- Registrations --------------------------------------------------------------------------------------
+
+
+def registration_list(
+    *, user: Any, on: datetime.date | None = None, search: str = ""
+) -> QuerySet[Registration]:
+    """Registrations the user may see, newest first; ``on`` limits them to one registration date."""
+    registrations = Registration.objects.filter(couple_q(user)).select_related(
+        "party_a", "party_b", "created_by"
+    )
+    if on is not None:
+        registrations = registrations.filter(registration_date=on)
+    search = search.strip()
+    if search:
+        registrations = registrations.filter(
+            Q(certificate_number__iexact=search)
+            | Q(party_a__name__icontains=search)
+            | Q(party_b__name__icontains=search)
+            | Q(party_a__id_number=search.upper())
+            | Q(party_b__id_number=search.upper())
+        )
+    return registrations.order_by("-registration_date", "-id")
+
+
+def registration_get(*, user: Any, pk: Any) -> Registration:
+    try:
+        return registration_list(user=user).get(pk=pk)
+    except (Registration.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def current_registration_of(*, user: Any, certificate_number: str) -> Registration | None:
+    """A registration the user may see, by its certificate number (for the divorce form)."""
+    return registration_list(user=user).filter(certificate_number=certificate_number.strip().upper()).first()
+
+
+# --- Divorce applications --------------------------------------------------------------------------------
+
+
+# The pages list lapsed applications apart from those a party withdrew.
+LAPSED = "lapsed"
+
+
+def divorce_phase_q(phase: str, today: datetime.date) -> Q:
+    """Applications in ``phase`` on ``today``: the calendar of civil_code.py as ranges of application dates."""
+    # Day n of an application is n days after its date: still cooling off if applied on or after this date…
+    cooling_off_since = today - datetime.timedelta(days=COOLING_OFF_DAYS)
+    # …and still within the certificate window if applied on or after this one.
+    certificate_since = today - datetime.timedelta(days=COOLING_OFF_DAYS + CERTIFICATE_WINDOW_DAYS)
+    is_open = Q(state=DivorceState.OPEN)
+    lapsed = is_open & Q(application_date__lt=certificate_since)
+    if phase == DivorcePhase.COOLING_OFF:
+        return is_open & Q(application_date__gte=cooling_off_since)
+    if phase == DivorcePhase.AWAITING_CERTIFICATE:
+        return is_open & Q(application_date__lt=cooling_off_since, application_date__gte=certificate_since)
+    if phase == DivorcePhase.ISSUED:
+        return Q(state=DivorceState.ISSUED)
+    if phase == DivorcePhase.WITHDRAWN:
+        return Q(state=DivorceState.WITHDRAWN) | lapsed
+    if phase == LAPSED:
+        return Q(state=DivorceState.WITHDRAWN, withdrawal_reason=WithdrawalReason.LAPSED) | lapsed
+    raise ValueError(f"unknown phase {phase!r}")
+
+
+def divorce_list(
+    *, user: Any, phase: str | None = None, today: datetime.date | None = None
+) -> QuerySet[DivorceApplication]:
+    divorces = DivorceApplication.objects.filter(couple_q(user, "registration__")).select_related(
+        "registration", "registration__party_a", "registration__party_b"
+    )
+    if phase:
+        divorces = divorces.filter(divorce_phase_q(phase, today or timezone.localdate()))
+    return divorces.order_by("-application_date", "-id")
+
+
+def divorce_phase_counts(*, user: Any, today: datetime.date) -> dict[str, int]:
+    """How many applications are in each phase the registrar works with (one query)."""
+    phases = (DivorcePhase.COOLING_OFF, DivorcePhase.AWAITING_CERTIFICATE, LAPSED)
+    counts = DivorceApplication.objects.filter(couple_q(user, "registration__")).aggregate(
+        **{str(phase): Count("id", filter=divorce_phase_q(phase, today)) for phase in phases}
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+# --- Counselling -----------------------------------------------------------------------------------------
+
+
+def counselling_list(*, user: Any, outcome: str | None = None) -> QuerySet[CounsellingCase]:
+    cases = (
+        CounsellingCase.objects.filter(couple_q(user))
+        .select_related("party_a", "party_b", "registration", "divorce")
+        .prefetch_related(Prefetch("sessions", queryset=CounsellingSession.objects.order_by("held_on", "id")))
+    )
+    if outcome:
+        cases = cases.filter(outcome=outcome)
+    return cases.order_by("-opened_on", "-id")
+
+
+def counselling_get(*, user: Any, pk: Any) -> CounsellingCase:
+    try:
+        return counselling_list(user=user).get(pk=pk)
+    except (CounsellingCase.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def counselling_outcome_counts(*, user: Any) -> dict[str, int]:
+    rows = CounsellingCase.objects.filter(couple_q(user)).values("outcome").annotate(n=Count("id"))
+    counts = {outcome.value: 0 for outcome in CounsellingOutcome}
+    counts.update({row["outcome"]: row["n"] for row in rows})
+    return counts
+
+
+# --- People and marital status ---------------------------------------------------------------------------
+
+
+def person_by_id_number(*, user: Any, id_number: str) -> Person | None:
+    """A registered person in the user's jurisdiction, by full ID number (what a registrar types)."""
+    return (
+        Person.objects.filter(jurisdiction_q(user))
+        .select_related("division")
+        .filter(id_number=id_number.strip().upper())
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class MaritalStatus:
+    married: bool
+    spouse: int | None
+    since: datetime.date | None
+    registration: int | None
+
+
+def marriage_end(registration: Registration) -> datetime.date | None:
+    """The first day a registered marriage no longer holds: its divorce, or a party's death (art. 1042)."""
+    ends = [
+        day
+        for day in (
+            registration.dissolved_on,
+            registration.party_a.date_of_death,
+            registration.party_b.date_of_death,
+        )
+        if day is not None
+    ]
+    return min(ends) if ends else None
+
+
+def marriages_of(person_ids: Iterable[int]) -> QuerySet[Registration]:
+    ids = list(person_ids)
+    return (
+        Registration.objects.filter(Q(party_a_id__in=ids) | Q(party_b_id__in=ids))
+        .select_related("party_a", "party_b")
+        .order_by("registration_date", "id")
+    )
+
+
+def marital_status(*, person: Person, on: datetime.date) -> MaritalStatus:
+    """Whether ``person`` was married on ``on``, to whom and since when, from the records (SPEC §6)."""
+    candidates = marriages_of([person.pk]).filter(
+        Q(registration_date__lte=on), Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on)
+    )
+    for registration in reversed(list(candidates)):
+        end = marriage_end(registration)
+        if end is None or end > on:
+            return MaritalStatus(
+                married=True,
+                spouse=registration.spouse_of(person.pk),
+                since=registration.registration_date,
+                registration=registration.pk,
+            )
+    return MaritalStatus(married=False, spouse=None, since=None, registration=None)
