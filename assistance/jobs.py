@@ -164,7 +164,7 @@ def payment_batch_run(*, batch_id: int, chunk_size: int | None = None) -> Paymen
             return batch
         batch.status, batch.error = JobStatus.RUNNING, ""
         batch.save(update_fields=["status", "error"])
-    params = {
+    params: dict[str, Any] = {
         "batch": batch.pk,
         "month": batch.month,
         "month_end": month_end(batch.month),
