@@ -263,3 +263,33 @@ class EnrollmentFilterForm(forms.Form):
 
 class HouseholdSearchForm(forms.Form):
     q = forms.CharField(label=_("Search by address or member name"), required=False, max_length=50)
+
+
+# --- District jobs: the annual uplift and the monthly payment batches ------------------------------------------
+
+
+class UpliftForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year"), min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year
+    )
+    rate = forms.DecimalField(
+        label=_("Uplift rate"),
+        max_digits=5,
+        decimal_places=4,
+        help_text=_("As a fraction: 0.05 raises the standards by 5%."),
+    )
+    effective_from = forms.DateField(
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Amounts change from this day; the old amounts stay in the history."),
+    )
+
+
+class PaymentBatchForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month to pay"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text=_("As YYYY-MM. One batch per month."),
+        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
+    )

@@ -6,8 +6,10 @@ next to the field they name; every object comes from a jurisdiction-scoped selec
 
 from __future__ import annotations
 
+import csv
 import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +34,8 @@ from civil_affairs.people.models import Person
 from civil_affairs.web.decorators import role_required
 from civil_affairs.web.forms import show_domain_error
 
-from . import rules, selectors, services
+from . import jobs, rules, selectors, services
+from .batch_api import BATCH_READERS
 from .forms import (
     APPLICATION_ACTION_FORMS,
     ENROLLMENT_ACTION_FORMS,
@@ -42,10 +45,13 @@ from .forms import (
     FilingForm,
     HouseholdSearchForm,
     MemberForm,
+    PaymentBatchForm,
     ReviewFilterForm,
+    UpliftForm,
     member_formset,
 )
-from .models import Application, Enrollment, Household
+from .models import Application, Enrollment, Household, JobStatus, PaymentBatch, Uplift, UpliftStatus
+from .rules import Category
 from .workflow import ENROLLMENT_TRANSITIONS, TRANSITIONS, EnrollmentStatus, State, Transition, actions_for
 
 PAGE_SIZE = 25
@@ -104,6 +110,7 @@ def index_page(request: HttpRequest) -> HttpResponse:
         "tabs": [(slug, title, sum(counts.get(s, 0) for s in states)) for slug, title, states in QUEUE_TABS],
         "may_file": user_has_role(user, CASE_WRITERS),
         "may_decide": user_has_role(user, DECIDERS),
+        "may_run_jobs": user_has_role(user, BATCH_READERS),
         "awaiting_decision": counts.get(State.PUBLICISED, 0),
         "ready_for_decision": applications.filter(
             state=State.PUBLICISED, notice_from__lte=_latest_notice_ready(today)
@@ -500,3 +507,146 @@ def enrollment_action_page(request: HttpRequest, pk: int, action: str) -> HttpRe
             )
             return redirect("assistance:enrollment-detail", pk=pk)
     return _enrollment_page(request, _enrollment_get(request, pk), bound=(action, form))
+
+
+# --- District jobs: the annual uplift and the monthly payment batches ------------------------------------------
+# District business, not one town's case data: read by BATCH_READERS, created and approved by DECIDERS only
+# (jobs.py refuses everyone else with PermissionDenied, which answers 403).
+
+# A page whose job is still working reloads itself every few seconds (static/js/portal.js).
+REFRESH_SECONDS = 5
+UPLIFT_WORKING = (UpliftStatus.APPROVED, UpliftStatus.RUNNING)
+BATCH_WORKING = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+@role_required(BATCH_READERS)
+def uplift_list_page(request: HttpRequest) -> HttpResponse:
+    may_create = user_has_role(request.user, DECIDERS)
+    form = UpliftForm(request.POST or None) if may_create else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                uplift = jobs.uplift_preview(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                show_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The preview of the %(year)s uplift is ready: check it, then approve it.")
+                    % {"year": uplift.year},
+                )
+                return redirect("assistance:uplift-detail", pk=uplift.pk)
+    page = _page(request, Uplift.objects.order_by("-year"))
+    return render(
+        request,
+        "assistance/uplift_list.html",
+        {
+            "form": form,
+            "page": page,
+            "refresh": REFRESH_SECONDS if any(u.status in UPLIFT_WORKING for u in page) else None,
+        },
+    )
+
+
+def _uplift_page(request: HttpRequest, uplift: Uplift) -> HttpResponse:
+    lines = [
+        {
+            "category": Category(line["category"]).label,
+            "old_amount": Decimal(line["old_amount"]),
+            "new_amount": Decimal(line["new_amount"]),
+            "enrollments": line["enrollments"],
+            "monthly_cost_change": Decimal(line["monthly_cost_change"]),
+        }
+        for line in uplift.lines
+    ]
+    total = uplift.total_enrollments
+    context = {
+        "uplift": uplift,
+        "lines": lines,
+        "total_enrollments": sum(line["enrollments"] for line in lines),
+        "total_cost_change": sum((line["monthly_cost_change"] for line in lines), Decimal("0.00")),
+        "percent": min(100, uplift.processed_enrollments * 100 // total) if total else 0,
+        "may_approve": uplift.status == UpliftStatus.PREVIEW and user_has_role(request.user, DECIDERS),
+        "refresh": REFRESH_SECONDS if uplift.status in UPLIFT_WORKING else None,
+    }
+    return render(request, "assistance/uplift_detail.html", context)
+
+
+@role_required(BATCH_READERS)
+def uplift_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _uplift_page(request, get_object_or_404(Uplift, pk=pk))
+
+
+@role_required(DECIDERS)
+@require_POST
+def uplift_approve_page(request: HttpRequest, pk: int) -> HttpResponse:
+    uplift = get_object_or_404(Uplift, pk=pk)
+    try:
+        jobs.uplift_approve(actor=request.user, uplift=uplift)
+    except DomainError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The %(year)s uplift has been approved; the job recomputing the amounts has been queued.")
+            % {"year": uplift.year},
+        )
+    return redirect("assistance:uplift-detail", pk=pk)
+
+
+@role_required(BATCH_READERS)
+def payment_batch_list_page(request: HttpRequest) -> HttpResponse:
+    may_create = user_has_role(request.user, DECIDERS)
+    form = PaymentBatchForm(request.POST or None) if may_create else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                batch = jobs.payment_batch_create(actor=request.user, month=form.cleaned_data["month"])
+            except DomainError as error:
+                show_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The payment batch of %(month)s has been queued.") % {"month": f"{batch.month:%Y-%m}"},
+                )
+                return redirect("assistance:payment-batch-list")
+    page = _page(request, PaymentBatch.objects.order_by("-month"))
+    return render(
+        request,
+        "assistance/payment_batch_list.html",
+        {
+            "form": form,
+            "page": page,
+            "refresh": REFRESH_SECONDS if any(b.status in BATCH_WORKING for b in page) else None,
+        },
+    )
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@role_required(BATCH_READERS)
+def payment_batch_export_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The bank file (full ID numbers: jobs.payment_batch_export audits it), limited to the jurisdiction."""
+    batch = get_object_or_404(PaymentBatch, pk=pk)
+    try:
+        lines = jobs.payment_batch_export(actor=request.user, batch=batch)
+    except DomainError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("assistance:payment-batch-list")
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(line) for line in lines), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="payments-{batch.month:%Y-%m}.csv"'
+    return cast(HttpResponse, response)  # streamed: role_required's typing names plain responses only

@@ -24,3 +24,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// A page showing a job that is still working (data-refresh-seconds) reloads itself until the job is done.
+document.addEventListener("DOMContentLoaded", () => {
+  const working = document.querySelector("[data-refresh-seconds]");
+  if (!working) return;
+  const seconds = Number(working.dataset.refreshSeconds) || 5;
+  window.setTimeout(() => window.location.reload(), seconds * 1000);
+});

@@ -8,8 +8,17 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from assistance import services
-from assistance.models import Application, Enrollment, Household, HouseholdMember
+from assistance import jobs, services
+from assistance.models import (
+    Application,
+    Enrollment,
+    Household,
+    HouseholdMember,
+    JobStatus,
+    PaymentBatch,
+    Uplift,
+    UpliftStatus,
+)
 from assistance.rules import Category
 from assistance.workflow import EnrollmentStatus, State
 from civil_affairs.accounts.models import Role
@@ -799,3 +808,148 @@ def test_household_list_searches_by_member_name(english, caseworker):
     response = english.get("/assistance/households/", {"q": name})
 
     assert [h.pk for h in response.context["page"]] == [wanted.pk]
+
+
+# --- The annual uplift and the payment batches --------------------------------------------------------------
+
+
+def test_caseworkers_may_not_open_the_district_jobs(client, caseworker):
+    client.force_login(caseworker)
+
+    assert client.get("/assistance/uplifts/").status_code == 403
+    assert client.get("/assistance/payment-batches/").status_code == 403
+
+
+def test_reviewer_previews_an_uplift_and_sees_its_lines(english, reviewer, standards):
+    EnrollmentFactory(standard=Decimal("1000.00"))
+    EnrollmentFactory(standard=Decimal("1000.00"))
+    english.force_login(reviewer)
+    year = TODAY().year
+
+    response = english.post(
+        "/assistance/uplifts/",
+        {"year": year, "rate": "0.05", "effective_from": f"{year}-07-01"},
+        follow=True,
+    )
+
+    uplift = Uplift.objects.get()
+    assert response.redirect_chain[-1][0] == f"/assistance/uplifts/{uplift.pk}/"
+    assert uplift.status == UpliftStatus.PREVIEW and uplift.rate == Decimal("0.05")
+    lines = {str(line["category"]): line for line in response.context["lines"]}
+    dibao = lines["Urban minimum living allowance"]
+    assert (dibao["old_amount"], dibao["new_amount"]) == (Decimal("1000.00"), Decimal("1050.00"))
+    assert (dibao["enrollments"], dibao["monthly_cost_change"]) == (2, Decimal("100.00"))
+    html = response.content.decode()
+    assert "1050.00" in html and "100.00" in html
+    assert response.context["may_approve"] and 'action="/assistance/uplifts/' in html
+
+
+def test_an_uplift_refusal_is_shown_next_to_its_field(english, reviewer, standards):
+    english.force_login(reviewer)
+
+    response = english.post(
+        "/assistance/uplifts/", {"year": "2030", "rate": "0.05", "effective_from": "2031-01-01"}
+    )
+
+    assert ("id_effective_from", "The effective date must fall in 2030.") in errors_of(
+        response.content.decode()
+    )
+    assert not Uplift.objects.exists()
+
+
+def test_a_second_uplift_for_the_year_is_refused(english, reviewer, standards):
+    english.force_login(reviewer)
+    data = {"year": "2030", "rate": "0.05", "effective_from": "2030-07-01"}
+    english.post("/assistance/uplifts/", data)
+
+    response = english.post("/assistance/uplifts/", {**data, "rate": "0.06"})
+
+    assert "The uplift of 2030 already exists." in response.content.decode()
+    assert Uplift.objects.get().rate == Decimal("0.05")
+
+
+def test_approving_an_uplift_shows_the_jobs_progress(english, reviewer, standards):
+    EnrollmentFactory()
+    english.force_login(reviewer)
+    english.post("/assistance/uplifts/", {"year": "2030", "rate": "0.05", "effective_from": "2030-07-01"})
+    uplift = Uplift.objects.get()
+
+    approved = english.post(f"/assistance/uplifts/{uplift.pk}/approve/", follow=True)
+
+    uplift.refresh_from_db()
+    assert uplift.status == UpliftStatus.APPROVED
+    assert 'data-refresh-seconds="5"' in approved.content.decode()  # reloads itself while the job works
+    assert not approved.context["may_approve"]
+    jobs.uplift_run(uplift_id=uplift.pk)
+    done = english.get(f"/assistance/uplifts/{uplift.pk}/")
+    assert "1 of 1 enrollments recomputed" in done.content.decode()
+    assert done.context["percent"] == 100 and done.context["refresh"] is None
+    again = english.post(f"/assistance/uplifts/{uplift.pk}/approve/", follow=True)
+    assert [str(m) for m in again.context["messages"]] == [
+        "Only a preview can be approved; this uplift is “Completed”."
+    ]
+
+
+def test_caseworker_may_not_approve_an_uplift(client, caseworker, reviewer, standards):
+    uplift = jobs.uplift_preview(
+        actor=reviewer, year=2030, rate=Decimal("0.05"), effective_from=datetime.date(2030, 7, 1)
+    )
+    client.force_login(caseworker)
+
+    assert client.post(f"/assistance/uplifts/{uplift.pk}/approve/").status_code == 403
+    uplift.refresh_from_db()
+    assert uplift.status == UpliftStatus.PREVIEW
+
+
+def test_reviewer_makes_a_payment_batch_and_downloads_its_csv(english, reviewer, standards):
+    enrollment = EnrollmentFactory(standard=Decimal("1000.00"))
+    english.force_login(reviewer)
+
+    created = english.post("/assistance/payment-batches/", {"month": "2024-07"}, follow=True)
+
+    batch = PaymentBatch.objects.get()
+    assert batch.month == datetime.date(2024, 7, 1) and batch.status == JobStatus.QUEUED
+    assert 'data-refresh-seconds="5"' in created.content.decode()
+    jobs.payment_batch_run(batch_id=batch.pk)
+    listed = english.get("/assistance/payment-batches/").content.decode()
+    export_url = f"/assistance/payment-batches/{batch.pk}/export.csv"
+    assert export_url in listed and "1,000.00" in listed
+
+    response = english.get(export_url)
+
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert response["Content-Disposition"] == 'attachment; filename="payments-2024-07.csv"'
+    assert lines[0].startswith("enrollment_id,")
+    assert lines[1].startswith(f"{enrollment.pk},") and lines[1].endswith(",2024-07,1000.00")
+    assert lines[-1] == "TOTAL,1,,,2024-07,1000.00"
+
+
+def test_a_second_batch_for_the_month_is_refused_above_the_form(english, reviewer):
+    english.force_login(reviewer)
+    english.post("/assistance/payment-batches/", {"month": "2024-07"})
+
+    response = english.post("/assistance/payment-batches/", {"month": "2024-07"})
+
+    assert response.context["form"].non_field_errors() == ["The payment batch of 2024-07 already exists."]
+    assert PaymentBatch.objects.count() == 1
+
+
+def test_a_month_is_typed_as_year_and_month(english, reviewer):
+    english.force_login(reviewer)
+
+    response = english.post("/assistance/payment-batches/", {"month": "2024-13"})
+
+    assert ("id_month", "Enter a month as YYYY-MM.") in errors_of(response.content.decode())
+    assert not PaymentBatch.objects.exists()
+
+
+def test_a_batch_not_yet_made_cannot_be_downloaded(english, reviewer):
+    batch = jobs.payment_batch_create(actor=reviewer, month=datetime.date(2024, 7, 1), queue_job=False)
+    english.force_login(reviewer)
+
+    response = english.get(f"/assistance/payment-batches/{batch.pk}/export.csv", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/assistance/payment-batches/"
+    assert [str(m) for m in response.context["messages"]] == [
+        "The batch has not completed yet: export it once it has."
+    ]
