@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "civil_affairs.audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Divorce applications past day 60 lapse (SPEC §6); just after midnight, so the day's lists are right.
+    "marriage-lapse-divorce-applications-daily": {
+        "task": "marriage.tasks.lapse_divorce_applications",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 
 # --- Logging ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from assistance.batch_api import PaymentBatchViewSet, UpliftViewSet
 from civil_affairs.audit.api import AuditEventViewSet
 from civil_affairs.divisions.api import DivisionViewSet
 from civil_affairs.people.api import PersonViewSet
+from marriage.api import CounsellingCaseViewSet, DivorceViewSet, MaritalStatusView, RegistrationViewSet
 
 from .auth import ObtainTokenView
 
@@ -28,6 +29,9 @@ router.register("assistance/applications", ApplicationViewSet, basename="assista
 router.register("assistance/enrollments", EnrollmentViewSet, basename="assistance-enrollment")
 router.register("assistance/payment-batches", PaymentBatchViewSet, basename="assistance-payment-batch")
 router.register("assistance/uplifts", UpliftViewSet, basename="assistance-uplift")
+router.register("marriage/registrations", RegistrationViewSet, basename="marriage-registration")
+router.register("marriage/divorces", DivorceViewSet, basename="marriage-divorce")
+router.register("marriage/counselling-cases", CounsellingCaseViewSet, basename="marriage-counselling-case")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -41,5 +45,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("marriage/status/", MaritalStatusView.as_view(), name="marriage-status"),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,499 @@
+"""``/api/v1/marriage/`` (SPEC §6): registrations, divorce applications with their ``withdraw``/``issue`` actions,
+marital status on a date, counselling cases. Thin views: shape checks here, rules in services.py.
+
+Records of a couple are visible when either party's household registration lies in the caller's
+jurisdiction (the registry office serves the whole district); anything else answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any, cast
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from civil_affairs.accounts.jurisdiction import get_within_jurisdiction_or_404, within_jurisdiction
+from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, RolePermission
+from civil_affairs.api.viewsets import ScopedViewSetMixin, workflow_action
+from civil_affairs.people.models import Person
+
+from . import selectors, services
+from .civil_code import days_left_in_period
+from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
+from .workflow import (
+    CLOSING_OUTCOMES,
+    COUNSELLING_TRANSITIONS,
+    DIVORCE_TRANSITIONS,
+    CounsellingOutcome,
+    DivorcePhase,
+    DivorceState,
+    WithdrawalReason,
+)
+
+
+def _visible_people(serializer: serializers.Serializer) -> QuerySet[Person]:
+    """People the caller may see: an id outside the jurisdiction reads as "does not exist"."""
+    return within_jurisdiction(Person.objects.all(), serializer.context["request"].user)
+
+
+def _scope(fields: dict[str, serializers.Field], **querysets: QuerySet) -> None:
+    for name, queryset in querysets.items():
+        cast(serializers.PrimaryKeyRelatedField, fields[name]).queryset = queryset
+
+
+# --- Registrations ----------------------------------------------------------------------------------------
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "certificate_number",
+            "party_a",
+            "party_b",
+            "registration_date",
+            "declares_not_close_relatives",
+            "dissolved_on",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    """Shape only: the Civil Code's rules are checked by services.registration_create."""
+
+    party_a = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none(), help_text="A person id.")
+    party_b = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none(), help_text="A person id.")
+    registration_date = serializers.DateField(required=False, help_text="Today or earlier; default today.")
+    declares_not_close_relatives = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Both declare they are not close relatives (Civil Code art. 1048); required to be true.",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        _scope(fields, party_a=_visible_people(self), party_b=_visible_people(self))
+        return fields
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    registration_date = django_filters.DateFilter()
+    registered_from = django_filters.DateFilter(field_name="registration_date", lookup_expr="gte")
+    registered_until = django_filters.DateFilter(field_name="registration_date", lookup_expr="lte")
+    person = django_filters.NumberFilter(method="filter_person", help_text="Registrations of this person id.")
+    dissolved = django_filters.BooleanFilter(field_name="dissolved_on", lookup_expr="isnull", exclude=True)
+    certificate_number = django_filters.CharFilter()
+
+    class Meta:
+        model = Registration
+        fields = ["registration_date", "certificate_number"]
+
+    def filter_person(
+        self, queryset: QuerySet[Registration], name: str, value: int
+    ) -> QuerySet[Registration]:
+        return queryset.filter(Q(party_a_id=value) | Q(party_b_id=value))
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=RegistrationCreateSerializer,
+        responses={
+            201: RegistrationSerializer,
+            400: OpenApiResponse(
+                description="A rule is broken: the errors name the party (or field) and rule."
+            ),
+        },
+        summary="Register a marriage",
+    )
+)
+class RegistrationViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Marriage registrations (SPEC §6). A refusal answers 400 keyed by ``party_a``/``party_b``/field."""
+
+    serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilter
+    search_fields = ["certificate_number", "party_a__name", "party_b__name"]
+    roles_by_action = {"create": CASE_WRITERS}
+
+    def get_queryset(self) -> QuerySet[Registration]:
+        return selectors.registration_list(user=self.request.user)
+
+    def create(self, request: Request) -> Response:
+        data = RegistrationCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        registration = services.registration_create(
+            actor=request.user,
+            party_a=data.validated_data["party_a"],
+            party_b=data.validated_data["party_b"],
+            registration_date=data.validated_data.get("registration_date") or timezone.localdate(),
+            declares_not_close_relatives=data.validated_data["declares_not_close_relatives"],
+        )
+        return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+
+# --- Divorce applications ---------------------------------------------------------------------------------
+
+
+class DivorceSerializer(serializers.ModelSerializer):
+    """An application with its calendar; ``phase`` and ``days_left`` are as of today (Asia/Shanghai)."""
+
+    party_a = serializers.IntegerField(source="registration.party_a_id", read_only=True)
+    party_b = serializers.IntegerField(source="registration.party_b_id", read_only=True)
+    phase = serializers.SerializerMethodField()
+    cooling_off_until = serializers.DateField(source="calendar.cooling_off_until", read_only=True)
+    certificate_from = serializers.DateField(source="calendar.certificate_from", read_only=True)
+    certificate_until = serializers.DateField(source="calendar.certificate_until", read_only=True)
+    days_left = serializers.SerializerMethodField()
+    withdrawn_on = serializers.SerializerMethodField()
+    withdrawal_reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DivorceApplication
+        fields = [
+            "id",
+            "registration",
+            "party_a",
+            "party_b",
+            "application_date",
+            "phase",
+            "cooling_off_until",
+            "certificate_from",
+            "certificate_until",
+            "days_left",
+            "withdrawn_on",
+            "withdrawal_reason",
+            "withdrawn_by",
+            "issued_on",
+            "certificate_number",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def _today(self) -> datetime.date:
+        return self.context.get("today") or timezone.localdate()
+
+    def _lapsed_unrecorded(self, divorce: DivorceApplication) -> bool:
+        """Past day 60 but the daily job has not recorded it yet: it already counts as withdrawn."""
+        return (
+            divorce.state == DivorceState.OPEN and divorce.phase_on(self._today()) == DivorcePhase.WITHDRAWN
+        )
+
+    @extend_schema_field(serializers.ChoiceField(choices=DivorcePhase.choices))
+    def get_phase(self, divorce: DivorceApplication) -> str:
+        return divorce.phase_on(self._today()).value
+
+    @extend_schema_field(
+        serializers.IntegerField(
+            allow_null=True, help_text="Days after today until the current period ends (0 on its last day)."
+        )
+    )
+    def get_days_left(self, divorce: DivorceApplication) -> int | None:
+        today = self._today()
+        if divorce.state != DivorceState.OPEN or today < divorce.application_date:
+            return None
+        return days_left_in_period(divorce.application_date, today)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_withdrawn_on(self, divorce: DivorceApplication) -> datetime.date | None:
+        if self._lapsed_unrecorded(divorce):
+            return divorce.calendar.lapses_on
+        return divorce.withdrawn_on
+
+    @extend_schema_field(serializers.ChoiceField(choices=WithdrawalReason.choices, allow_null=True))
+    def get_withdrawal_reason(self, divorce: DivorceApplication) -> str | None:
+        if self._lapsed_unrecorded(divorce):
+            return WithdrawalReason.LAPSED.value
+        return divorce.withdrawal_reason or None
+
+
+class DivorceCreateSerializer(serializers.Serializer):
+    registration = serializers.PrimaryKeyRelatedField(
+        queryset=Registration.objects.none(), help_text="The marriage registration's id."
+    )
+    application_date = serializers.DateField(required=False, help_text="Today or earlier; default today.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        _scope(fields, registration=selectors.registration_list(user=self.context["request"].user))
+        return fields
+
+
+class WithdrawSerializer(serializers.Serializer):
+    party = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The party who withdraws it (either of the two); optional.",
+    )
+
+
+class DivorceFilter(django_filters.FilterSet):
+    phase = django_filters.ChoiceFilter(
+        choices=[*DivorcePhase.choices, (selectors.LAPSED, "lapsed")],
+        method="filter_phase",
+        help_text="Phase today; `lapsed` lists the applications withdrawn because they lapsed.",
+    )
+    registration = django_filters.NumberFilter(field_name="registration_id")
+    applied_from = django_filters.DateFilter(field_name="application_date", lookup_expr="gte")
+    applied_until = django_filters.DateFilter(field_name="application_date", lookup_expr="lte")
+
+    class Meta:
+        model = DivorceApplication
+        fields = ["phase", "registration"]
+
+    def filter_phase(
+        self, queryset: QuerySet[DivorceApplication], name: str, value: str
+    ) -> QuerySet[DivorceApplication]:
+        return queryset.filter(selectors.divorce_phase_q(value, timezone.localdate()))
+
+
+def _divorce_action(name: str, perform: Callable[..., Any], input_serializer: Any) -> Callable[..., Response]:
+    return workflow_action(
+        name,
+        perform=perform,
+        input_serializer=input_serializer,
+        output_serializer=DivorceSerializer,
+        summary=str(DIVORCE_TRANSITIONS[name].label),
+    )
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=DivorceCreateSerializer,
+        responses={
+            201: DivorceSerializer,
+            400: OpenApiResponse(description="The two are not married to each other."),
+        },
+        summary="Apply for a divorce by agreement",
+    )
+)
+class DivorceViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Divorce by agreement through the 30-day cooling-off period (SPEC §6, Civil Code art. 1077).
+
+    ``withdraw/`` during days 0–30, ``issue/`` (today) during days 31–60; otherwise 409. From day 61 the
+    application counts as withdrawn (a daily job records it).
+    """
+
+    serializer_class = DivorceSerializer
+    filterset_class = DivorceFilter
+    search_fields = ["registration__certificate_number", "certificate_number"]
+    roles_by_action = {"create": CASE_WRITERS, **{name: t.roles for name, t in DIVORCE_TRANSITIONS.items()}}
+
+    def get_queryset(self) -> QuerySet[DivorceApplication]:
+        return selectors.divorce_list(user=self.request.user)
+
+    def create(self, request: Request) -> Response:
+        data = DivorceCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        divorce = services.divorce_apply(
+            actor=request.user,
+            registration=data.validated_data["registration"],
+            application_date=data.validated_data.get("application_date"),
+        )
+        return Response(
+            DivorceSerializer(self.get_queryset().get(pk=divorce.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    withdraw = _divorce_action(
+        "withdraw",
+        lambda actor, obj, **arguments: services.divorce_withdraw(actor=actor, divorce=obj, **arguments),
+        WithdrawSerializer,
+    )
+    issue = _divorce_action(
+        "issue", lambda actor, obj, **arguments: services.divorce_issue(actor=actor, divorce=obj), None
+    )
+
+
+# --- Marital status ---------------------------------------------------------------------------------------
+
+
+class MaritalStatusQuerySerializer(serializers.Serializer):
+    person = serializers.IntegerField(help_text="A person id.")
+    date = serializers.DateField(required=False, help_text="YYYY-MM-DD; default today.")
+
+
+class MaritalStatusSerializer(serializers.Serializer):
+    married = serializers.BooleanField()
+    spouse = serializers.IntegerField(allow_null=True, help_text="The spouse's person id.")
+    since = serializers.DateField(allow_null=True, help_text="The registration date of the marriage.")
+    registration = serializers.IntegerField(allow_null=True, help_text="The registration's id.")
+
+
+class MaritalStatusView(GenericAPIView):
+    """Whether a person was married on a date, to whom and since when, from the registry's records (SPEC §6).
+
+    A marriage holds from its registration date until its divorce certificate is issued or a party dies;
+    remarriage, to the same person too, starts a new one.
+    """
+
+    permission_classes = [RolePermission]
+    read_roles = CASE_READERS
+    serializer_class = MaritalStatusSerializer
+    pagination_class = None
+    filter_backends: list[type] = []
+
+    @extend_schema(
+        parameters=[MaritalStatusQuerySerializer],
+        responses={200: MaritalStatusSerializer},
+        summary="Marital status on a date",
+    )
+    def get(self, request: Request) -> Response:
+        query = MaritalStatusQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        person = get_within_jurisdiction_or_404(
+            Person.objects.all(), request.user, pk=query.validated_data["person"]
+        )
+        on = query.validated_data.get("date") or timezone.localdate()
+        return Response(MaritalStatusSerializer(selectors.marital_status(person=person, on=on)).data)
+
+
+# --- Counselling ------------------------------------------------------------------------------------------
+
+
+class CounsellingSessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CounsellingSession
+        fields = ["id", "held_on", "counsellor", "notes"]
+        read_only_fields = fields
+
+
+class CounsellingCaseSerializer(serializers.ModelSerializer):
+    sessions = CounsellingSessionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CounsellingCase
+        fields = [
+            "id",
+            "party_a",
+            "party_b",
+            "registration",
+            "divorce",
+            "opened_on",
+            "concern",
+            "outcome",
+            "closed_on",
+            "sessions",
+        ]
+        read_only_fields = fields
+
+
+class CounsellingCaseCreateSerializer(serializers.Serializer):
+    party_a = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    party_b = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    registration = serializers.PrimaryKeyRelatedField(
+        queryset=Registration.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Their marriage, if any.",
+    )
+    divorce = serializers.PrimaryKeyRelatedField(
+        queryset=DivorceApplication.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The divorce application they are counselled during, if any.",
+    )
+    opened_on = serializers.DateField(required=False, help_text="Today or earlier; default today.")
+    concern = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        user = self.context["request"].user
+        _scope(
+            fields,
+            party_a=_visible_people(self),
+            party_b=_visible_people(self),
+            registration=selectors.registration_list(user=user),
+            divorce=selectors.divorce_list(user=user),
+        )
+        return fields
+
+
+class CounsellingSessionCreateSerializer(serializers.Serializer):
+    held_on = serializers.DateField(required=False, help_text="Today or earlier; default today.")
+    counsellor = serializers.CharField(max_length=50)
+    notes = serializers.CharField()
+
+
+class CounsellingCloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[(o.value, o.label) for o in CounsellingOutcome if o in CLOSING_OUTCOMES]
+    )
+    closed_on = serializers.DateField(required=False, help_text="Today or earlier; default today.")
+
+
+class CounsellingFilter(django_filters.FilterSet):
+    outcome = django_filters.ChoiceFilter(choices=CounsellingOutcome.choices)
+    opened_from = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
+    opened_until = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
+
+    class Meta:
+        model = CounsellingCase
+        fields = ["outcome"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=CounsellingCaseCreateSerializer,
+        responses={201: CounsellingCaseSerializer},
+        summary="Open a case",
+    )
+)
+class CounsellingCaseViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Marriage and family counselling (婚姻家庭辅导): a couple, their sessions with notes, the outcome.
+
+    ``sessions/`` records a session; ``close/`` sets the outcome (reconciled or divorced); 409 once closed.
+    """
+
+    serializer_class = CounsellingCaseSerializer
+    filterset_class = CounsellingFilter
+    roles_by_action = {
+        "create": CASE_WRITERS,
+        "sessions": COUNSELLING_TRANSITIONS["record_session"].roles,
+        "close": COUNSELLING_TRANSITIONS["close"].roles,
+    }
+
+    def get_queryset(self) -> QuerySet[CounsellingCase]:
+        return selectors.counselling_list(user=self.request.user)
+
+    def create(self, request: Request) -> Response:
+        data = CounsellingCaseCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        case = services.counselling_case_open(actor=request.user, **data.validated_data)
+        return Response(
+            CounsellingCaseSerializer(self.get_queryset().get(pk=case.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    sessions = workflow_action(
+        "sessions",
+        perform=lambda actor, obj, **arguments: services.counselling_session_record(
+            actor=actor, case=obj, **arguments
+        ),
+        input_serializer=CounsellingSessionCreateSerializer,
+        output_serializer=CounsellingCaseSerializer,
+        summary=str(COUNSELLING_TRANSITIONS["record_session"].label),
+    )
+    close = workflow_action(
+        "close",
+        perform=lambda actor, obj, **arguments: services.counselling_case_close(
+            actor=actor, case=obj, **arguments
+        ),
+        input_serializer=CounsellingCloseSerializer,
+        output_serializer=CounsellingCaseSerializer,
+        summary=str(COUNSELLING_TRANSITIONS["close"].label),
+    )
