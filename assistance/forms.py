@@ -48,7 +48,7 @@ class FilingForm(forms.Form):
         queryset=Division.objects.none(),
         help_text=_("Members not yet registered are registered here."),
     )
-    address = forms.CharField(label=_("Address"), max_length=200)
+    address = forms.CharField(label=_("Home address"), max_length=200)
     category = _category_field()
     irregular_income = forms.BooleanField(
         label=_("Irregular income"),
