@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("people/", include("civil_affairs.people.urls")),
     path("assistance/", include("assistance.urls")),
+    path("marriage/", include("marriage.urls")),
     path("", include("civil_affairs.web.urls")),
 ]

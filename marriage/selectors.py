@@ -186,18 +186,26 @@ def marriages_of(person_ids: Iterable[int]) -> QuerySet[Registration]:
     )
 
 
-def marital_status(*, person: Person, on: datetime.date) -> MaritalStatus:
-    """Whether ``person`` was married on ``on``, to whom and since when, from the records (SPEC §6)."""
+def marriage_on(*, person: Person, on: datetime.date) -> Registration | None:
+    """The marriage ``person`` was in on ``on``, with both parties loaded, or None."""
     candidates = marriages_of([person.pk]).filter(
         Q(registration_date__lte=on), Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on)
     )
     for registration in reversed(list(candidates)):
         end = marriage_end(registration)
         if end is None or end > on:
-            return MaritalStatus(
-                married=True,
-                spouse=registration.spouse_of(person.pk),
-                since=registration.registration_date,
-                registration=registration.pk,
-            )
-    return MaritalStatus(married=False, spouse=None, since=None, registration=None)
+            return registration
+    return None
+
+
+def marital_status(*, person: Person, on: datetime.date) -> MaritalStatus:
+    """Whether ``person`` was married on ``on``, to whom and since when, from the records (SPEC §6)."""
+    registration = marriage_on(person=person, on=on)
+    if registration is None:
+        return MaritalStatus(married=False, spouse=None, since=None, registration=None)
+    return MaritalStatus(
+        married=True,
+        spouse=registration.spouse_of(person.pk),
+        since=registration.registration_date,
+        registration=registration.pk,
+    )

@@ -1,0 +1,141 @@
+"""Forms of the registrar's pages. They validate shape and find people by ID number; the Civil Code's rules
+live in services.py, whose refusals are shown next to the party or field they name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civil_affairs.people.id_numbers import InvalidIdNumber, parse_id_number
+from civil_affairs.people.models import Person
+
+from . import selectors
+from .models import Registration
+from .workflow import CounsellingOutcome
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonByIdNumberField(forms.CharField):
+    """An ID number typed by the registrar, cleaned to the registered person it belongs to."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 18)
+        kwargs.setdefault("help_text", _("18 characters; the last may be X."))
+        super().__init__(**kwargs)
+        self.user: Any = None
+
+    def clean(self, value: Any) -> Person | None:
+        number = super().clean(value)
+        if not number:
+            return None
+        try:
+            number = parse_id_number(number).number
+        except InvalidIdNumber as error:
+            raise forms.ValidationError(str(error)) from None
+        person = selectors.person_by_id_number(user=self.user, id_number=number)
+        if person is None:
+            raise forms.ValidationError(
+                _("No one with this ID number is registered in your jurisdiction; register the person first.")
+            )
+        return person
+
+
+class UserFormMixin:
+    """Hands the signed-in user to the fields that look people up, so lookups stay in the jurisdiction."""
+
+    fields: dict[str, forms.Field]
+
+    def bind_user(self, user: Any) -> None:
+        for field in self.fields.values():
+            if isinstance(field, PersonByIdNumberField):
+                field.user = user
+
+
+class RegistrationForm(UserFormMixin, forms.Form):
+    party_a = PersonByIdNumberField(label=_("Party A: ID number"))
+    party_b = PersonByIdNumberField(label=_("Party B: ID number"))
+    registration_date = forms.DateField(label=_("Registration date"), widget=date_input())
+    declares_not_close_relatives = forms.BooleanField(
+        label=_("Both declare that they are not close relatives"),
+        required=False,
+        help_text=_(
+            "Not lineal relatives by blood, nor collateral relatives by blood within three generations "
+            "(Civil Code art. 1048)."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"registration_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.bind_user(user)
+
+
+class DateForm(forms.Form):
+    date = forms.DateField(label=_("Registration date"), required=False, widget=date_input())
+
+
+class DivorceApplicationForm(forms.Form):
+    certificate_number = forms.CharField(
+        label=_("Marriage certificate number"), max_length=24, help_text=_("For example J370114-2024-000123.")
+    )
+    application_date = forms.DateField(label=_("Application date"), widget=date_input())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"application_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_certificate_number(self) -> Registration:
+        registration = selectors.current_registration_of(
+            user=self.user, certificate_number=self.cleaned_data["certificate_number"]
+        )
+        if registration is None:
+            raise forms.ValidationError(
+                _("No marriage with this certificate number is on record in your jurisdiction.")
+            )
+        return registration
+
+
+class CounsellingCaseForm(UserFormMixin, forms.Form):
+    party_a = PersonByIdNumberField(label=_("Party A: ID number"))
+    party_b = PersonByIdNumberField(label=_("Party B: ID number"))
+    opened_on = forms.DateField(label=_("Opened on"), widget=date_input())
+    concern = forms.CharField(
+        label=_("What brings them"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"opened_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.bind_user(user)
+
+
+class CounsellingSessionForm(forms.Form):
+    held_on = forms.DateField(label=_("Held on"), widget=date_input())
+    counsellor = forms.CharField(label=_("Counsellor"), max_length=50)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"held_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class CounsellingCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (CounsellingOutcome.RECONCILED.value, CounsellingOutcome.RECONCILED.label),
+            (CounsellingOutcome.DIVORCED.value, CounsellingOutcome.DIVORCED.label),
+        ],
+    )
+    closed_on = forms.DateField(label=_("Closed on"), widget=date_input())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"closed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,328 @@
+"""The registrar's pages: register a marriage (checked before anything is saved), the day's registrations,
+divorce applications by phase with the days left, counselling cases. Thin views over services and selectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, user_has_role
+from civil_affairs.errors import DomainError, RuleViolation
+from civil_affairs.people.models import Person
+from civil_affairs.web.decorators import role_required
+from civil_affairs.web.forms import show_domain_error
+
+from . import civil_code, selectors, services
+from .forms import (
+    CounsellingCaseForm,
+    CounsellingCloseForm,
+    CounsellingSessionForm,
+    DateForm,
+    DivorceApplicationForm,
+    RegistrationForm,
+)
+from .models import DivorceApplication, Registration
+from .workflow import CounsellingOutcome, DivorcePhase, Transition, divorce_actions
+
+# The tabs of the divorce page, in the order a registrar works them.
+DIVORCE_TABS = [
+    (DivorcePhase.COOLING_OFF.value, gettext_lazy("Cooling-off period")),
+    (DivorcePhase.AWAITING_CERTIFICATE.value, gettext_lazy("Awaiting certificate")),
+    (selectors.LAPSED, gettext_lazy("Lapsed")),
+    (DivorcePhase.ISSUED.value, gettext_lazy("Certificate issued")),
+]
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The section's front page: today's work at a glance, with the registrar's entry points."""
+    today = timezone.localdate()
+    context: dict[str, Any] = {"today": today, "can_read": user_has_role(request.user, CASE_READERS)}
+    if context["can_read"]:
+        context.update(
+            registrations_today=selectors.registration_list(user=request.user, on=today).count(),
+            divorce_counts=selectors.divorce_phase_counts(user=request.user, today=today),
+            counselling_counts=selectors.counselling_outcome_counts(user=request.user),
+            can_write=user_has_role(request.user, CASE_WRITERS),
+        )
+    return render(request, "marriage/index.html", context)
+
+
+@dataclass(frozen=True)
+class PartyFacts:
+    """What the registrar sees of a party found by ID number before registering."""
+
+    key: str
+    person: Person
+    age: int
+    marriage: Registration | None  # the marriage they are in on the registration date
+
+    @property
+    def spouse(self) -> Person | None:
+        if self.marriage is None:
+            return None
+        return self.marriage.party_b if self.marriage.party_a_id == self.person.pk else self.marriage.party_a
+
+
+@role_required(CASE_WRITERS)
+def registration_create_page(request: HttpRequest) -> HttpResponse:
+    """Look both parties up, show every refused rule beside its party (``check``), then register."""
+    form = RegistrationForm(request.POST or None, user=request.user)
+    parties: list[PartyFacts] = []
+    checked_ok = False
+    if request.method == "POST" and form.is_valid():
+        # A copy: showing a refusal beside a field takes that field out of cleaned_data.
+        arguments: dict[str, Any] = {
+            key: form.cleaned_data[key]
+            for key in ("party_a", "party_b", "registration_date", "declares_not_close_relatives")
+        }
+        if request.POST.get("step") == "register":
+            try:
+                registration = services.registration_create(actor=request.user, **arguments)
+            except DomainError as error:
+                show_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The marriage is registered: certificate %(number)s.")
+                    % {"number": registration.certificate_number},
+                )
+                return redirect(f"{reverse('marriage:registrations')}?date={registration.registration_date}")
+        else:
+            refusals = services.registration_refusals(actor=request.user, **arguments)
+            if refusals:
+                show_domain_error(form, RuleViolation(errors=refusals))
+            checked_ok = not refusals
+        on = arguments["registration_date"]
+        parties = [
+            PartyFacts(
+                key=key,
+                person=arguments[key],
+                age=civil_code.age_on(arguments[key].birth_date, on),
+                marriage=selectors.marriage_on(person=arguments[key], on=on),
+            )
+            for key in ("party_a", "party_b")
+        ]
+    return render(
+        request,
+        "marriage/registration_form.html",
+        {"form": form, "parties": parties, "checked_ok": checked_ok},
+    )
+
+
+@role_required(CASE_READERS)
+def registration_list_page(request: HttpRequest) -> HttpResponse:
+    """The registrations of one day (today unless another date is chosen)."""
+    date_form = DateForm(request.GET or None)
+    on = timezone.localdate()
+    if date_form.is_valid() and date_form.cleaned_data["date"]:
+        on = date_form.cleaned_data["date"]
+    page = Paginator(selectors.registration_list(user=request.user, on=on), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "marriage/registration_list.html",
+        {"page": page, "on": on, "is_today": on == timezone.localdate(), "date_form": date_form},
+    )
+
+
+@dataclass(frozen=True)
+class DivorceRow:
+    divorce: DivorceApplication
+    phase: str
+    calendar: civil_code.DivorceCalendar
+    days_left: int | None
+    actions: list[Transition]
+
+
+@role_required(CASE_READERS)
+def divorce_list_page(request: HttpRequest) -> HttpResponse:
+    """Divorce applications by phase, with the date the current period ends and the days left."""
+    today = timezone.localdate()
+    tabs = dict(DIVORCE_TABS)
+    phase = request.GET.get("phase") or DivorcePhase.COOLING_OFF.value
+    if phase not in tabs:
+        phase = DivorcePhase.COOLING_OFF.value
+    page = Paginator(selectors.divorce_list(user=request.user, phase=phase, today=today), 50).get_page(
+        request.GET.get("page")
+    )
+    counts = selectors.divorce_phase_counts(user=request.user, today=today)
+    role = getattr(request.user, "role", "")
+    rows = [
+        DivorceRow(
+            divorce=divorce,
+            phase=divorce.phase_on(today),
+            calendar=divorce.calendar,
+            days_left=civil_code.days_left_in_period(
+                divorce.application_date, max(today, divorce.application_date)
+            )
+            if divorce.state == "open"
+            else None,
+            actions=divorce_actions(divorce.state, divorce.application_date, today, role),
+        )
+        for divorce in page
+    ]
+    return render(
+        request,
+        "marriage/divorce_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "phase": phase,
+            "phase_title": tabs[phase],
+            "tabs": [(slug, title, counts.get(slug)) for slug, title in DIVORCE_TABS],
+            "can_write": user_has_role(request.user, CASE_WRITERS),
+        },
+    )
+
+
+@role_required(CASE_WRITERS)
+def divorce_create_page(request: HttpRequest) -> HttpResponse:
+    form = DivorceApplicationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.divorce_apply(
+                actor=request.user,
+                registration=form.cleaned_data["certificate_number"],
+                application_date=form.cleaned_data["application_date"],
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+            if "registration" in error.errors:  # the marriage is named by its certificate number here
+                for message in error.errors["registration"]:
+                    form.add_error("certificate_number", message)
+        else:
+            messages.success(
+                request, _("The application is recorded; the 30-day cooling-off period has begun.")
+            )
+            return redirect(f"{reverse('marriage:divorces')}?phase={DivorcePhase.COOLING_OFF.value}")
+    return render(request, "marriage/divorce_form.html", {"form": form})
+
+
+DIVORCE_PAGE_ACTIONS = {"withdraw": services.divorce_withdraw, "issue": services.divorce_issue}
+
+
+@require_POST
+@role_required(CASE_WRITERS)
+def divorce_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Withdraw (cooling-off period) or issue the certificate (days 31–60); a refusal is shown as a message."""
+    divorce = selectors.divorce_list(user=request.user).filter(pk=pk).first()
+    perform = DIVORCE_PAGE_ACTIONS.get(action)
+    if divorce is None or perform is None:
+        raise Http404
+    phase = request.POST.get("phase", "")
+    try:
+        done = perform(actor=request.user, divorce=divorce)
+    except DomainError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if action == "issue":
+            messages.success(
+                request,
+                _("The divorce certificate %(number)s is issued; the marriage is dissolved from today.")
+                % {"number": done.certificate_number},
+            )
+        else:
+            messages.success(request, _("The divorce application is withdrawn."))
+    return redirect(
+        f"{reverse('marriage:divorces')}?phase={phase}" if phase else reverse("marriage:divorces")
+    )
+
+
+@role_required(CASE_READERS)
+def counselling_list_page(request: HttpRequest) -> HttpResponse:
+    outcome = request.GET.get("outcome") or ""
+    if outcome not in CounsellingOutcome.values:
+        outcome = ""
+    counts = selectors.counselling_outcome_counts(user=request.user)
+    page = Paginator(selectors.counselling_list(user=request.user, outcome=outcome or None), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "marriage/counselling_list.html",
+        {
+            "page": page,
+            "outcome": outcome,
+            "outcomes": [(value, label, counts[value]) for value, label in CounsellingOutcome.choices],
+            "can_write": user_has_role(request.user, CASE_WRITERS),
+        },
+    )
+
+
+@role_required(CASE_WRITERS)
+def counselling_create_page(request: HttpRequest) -> HttpResponse:
+    form = CounsellingCaseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        party_a, party_b = form.cleaned_data["party_a"], form.cleaned_data["party_b"]
+        status = selectors.marital_status(person=party_a, on=form.cleaned_data["opened_on"])
+        registration = (
+            selectors.registration_list(user=request.user).filter(pk=status.registration).first()
+            if status.spouse == party_b.pk
+            else None
+        )
+        open_divorce = registration.divorces.filter(state="open").first() if registration else None
+        try:
+            case = services.counselling_case_open(
+                actor=request.user,
+                party_a=party_a,
+                party_b=party_b,
+                opened_on=form.cleaned_data["opened_on"],
+                concern=form.cleaned_data["concern"],
+                registration=registration,
+                divorce=open_divorce,
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("The counselling case is opened."))
+            return redirect("marriage:counselling-detail", pk=case.pk)
+    return render(request, "marriage/counselling_form.html", {"form": form})
+
+
+@role_required(CASE_READERS)
+def counselling_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.counselling_get(user=request.user, pk=pk)
+    can_write = user_has_role(request.user, CASE_WRITERS)
+    posted = request.POST.get("form") if request.method == "POST" and can_write else None
+    session_form = CounsellingSessionForm(request.POST if posted == "session" else None, prefix="session")
+    close_form = CounsellingCloseForm(request.POST if posted == "close" else None, prefix="close")
+    if posted == "session" and session_form.is_valid():
+        try:
+            services.counselling_session_record(actor=request.user, case=case, **session_form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(session_form, error)
+        else:
+            messages.success(request, _("The session is recorded."))
+            return redirect("marriage:counselling-detail", pk=case.pk)
+    if posted == "close" and close_form.is_valid():
+        try:
+            services.counselling_case_close(actor=request.user, case=case, **close_form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(close_form, error)
+        else:
+            messages.success(request, _("The case is closed."))
+            return redirect("marriage:counselling-detail", pk=case.pk)
+    return render(
+        request,
+        "marriage/counselling_detail.html",
+        {
+            "case": case,
+            "session_form": session_form,
+            "close_form": close_form,
+            "can_write": can_write and case.outcome == CounsellingOutcome.ONGOING,
+        },
+    )

@@ -1,0 +1,278 @@
+"""The registrar's pages: the form checks before saving and shows each refusal beside its party, the day's
+registrations, divorce applications by phase with the days left and their actions, counselling cases."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from civil_affairs.accounts.models import Role
+from marriage.models import CounsellingCase, DivorceApplication, Registration
+from tests.marriage.conftest import days_ago
+from tests.marriage.factories import CounsellingCaseFactory, DivorceFactory, RegistrationFactory, man, woman
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser_as(client):
+    """The Django test client, signed in, reading the pages in English so the assertions can read them."""
+
+    def sign_in(user):
+        client.force_login(user)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    return sign_in
+
+
+def years_ago(years: int, days: int = 0) -> datetime.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - datetime.timedelta(days=days)
+
+
+def form_data(party_a, party_b, step, declares=True, on=None):
+    data = {
+        "party_a": party_a.id_number,
+        "party_b": party_b.id_number,
+        "registration_date": str(on or timezone.localdate()),
+        "step": step,
+    }
+    if declares:
+        data["declares_not_close_relatives"] = "on"
+    return data
+
+
+def test_checking_shows_each_refusal_beside_its_party_and_saves_nothing(browser_as, registrar):
+    young = man(years_ago(21), name="小伙")
+    widow = woman(years_ago(30), name="新娘")
+    RegistrationFactory(party_a=man(name="前夫"), party_b=widow, registration_date=years_ago(5))
+
+    response = browser_as(registrar).post("/marriage/registrations/new/", form_data(young, widow, "check"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_party_a-error"' in html and "小伙 is under the legal marriage age" in html
+    assert 'id="id_party_b-error"' in html and "新娘 is married to 前夫" in html
+    assert "Age on the registration date" in html  # the parties were looked up and shown
+    assert Registration.objects.count() == 1
+
+
+def test_checking_a_couple_that_meets_every_condition_saves_nothing_yet(browser_as, registrar):
+    response = browser_as(registrar).post(
+        "/marriage/registrations/new/", form_data(man(years_ago(30)), woman(years_ago(28)), "check")
+    )
+
+    assert "Both parties meet every condition" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_registering_issues_the_certificate_and_lists_it_among_todays(browser_as, registrar):
+    groom, bride = man(years_ago(22), name="新郎"), woman(years_ago(20), name="新娘")
+    client = browser_as(registrar)
+
+    response = client.post("/marriage/registrations/new/", form_data(groom, bride, "register"), follow=True)
+
+    registration = Registration.objects.get()
+    html = response.content.decode()
+    assert registration.certificate_number in html
+    assert "Today&#x27;s registrations" in html or "Today's registrations" in html
+    assert "新郎" in html and "新娘" in html
+    assert groom.id_number not in html  # lists show masked numbers
+
+
+def test_the_declaration_is_required_on_the_form_too(browser_as, registrar):
+    response = browser_as(registrar).post(
+        "/marriage/registrations/new/", form_data(man(), woman(), "register", declares=False)
+    )
+
+    assert 'id="id_declares_not_close_relatives-error"' in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_an_unknown_or_out_of_jurisdiction_id_number_is_reported(browser_as, caseworker):
+    stranger = woman(division_id="370114002001")
+
+    response = browser_as(caseworker).post(
+        "/marriage/registrations/new/", form_data(man(), stranger, "check")
+    )
+
+    assert "No one with this ID number is registered in your jurisdiction" in response.content.decode()
+
+
+def test_only_writers_open_the_registration_form(client, make_user):
+    client.force_login(make_user(Role.DISTRICT_REVIEWER, "370114"))
+
+    assert client.get("/marriage/registrations/new/").status_code == 403
+    assert client.get("/marriage/registrations/").status_code == 200
+
+
+def test_the_day_list_shows_another_date_on_request(browser_as, registrar, divisions):
+    old = RegistrationFactory(registration_date=datetime.date(2020, 5, 20))
+
+    today = browser_as(registrar).get("/marriage/registrations/").content.decode()
+    that_day = browser_as(registrar).get("/marriage/registrations/", {"date": "2020-05-20"}).content.decode()
+
+    assert old.certificate_number not in today
+    assert old.certificate_number in that_day
+
+
+def test_divorces_are_listed_by_phase_with_days_left(browser_as, registrar, divisions):
+    cooling = DivorceFactory(application_date=days_ago(28))
+    waiting = DivorceFactory(application_date=days_ago(59))
+    lapsed = DivorceFactory(application_date=days_ago(70))
+    client = browser_as(registrar)
+
+    cooling_page = client.get("/marriage/divorces/", {"phase": "cooling_off"}).content.decode()
+    waiting_page = client.get("/marriage/divorces/", {"phase": "awaiting_certificate"}).content.decode()
+    lapsed_page = client.get("/marriage/divorces/", {"phase": "lapsed"}).content.decode()
+
+    assert cooling.registration.certificate_number in cooling_page and "2 days" in cooling_page
+    assert str(cooling.calendar.cooling_off_until) in cooling_page
+    assert "Withdraw the application" in cooling_page
+    assert waiting.registration.certificate_number in waiting_page and "1 day" in waiting_page
+    assert "Issue the divorce certificate" in waiting_page
+    assert lapsed.registration.certificate_number in lapsed_page
+    assert f"Lapsed on {lapsed.calendar.lapses_on}" in lapsed_page
+    assert waiting.registration.certificate_number not in cooling_page
+
+
+def test_the_certificate_is_issued_from_the_list(browser_as, registrar, divisions):
+    divorce = DivorceFactory(application_date=days_ago(45))
+
+    response = browser_as(registrar).post(
+        f"/marriage/divorces/{divorce.pk}/issue/", {"phase": "awaiting_certificate"}, follow=True
+    )
+
+    divorce.refresh_from_db()
+    assert divorce.state == "issued"
+    assert divorce.certificate_number in response.content.decode()
+
+
+def test_issuing_too_early_shows_the_refusal_and_changes_nothing(browser_as, registrar, divisions):
+    divorce = DivorceFactory(application_date=days_ago(10))
+
+    response = browser_as(registrar).post(f"/marriage/divorces/{divorce.pk}/issue/", follow=True)
+
+    assert "cooling-off period runs until" in response.content.decode()
+    divorce.refresh_from_db()
+    assert divorce.state == "open"
+
+
+def test_a_divorce_application_is_recorded_by_certificate_number(browser_as, registrar, divisions):
+    marriage = RegistrationFactory()
+
+    response = browser_as(registrar).post(
+        "/marriage/divorces/new/",
+        {"certificate_number": marriage.certificate_number.lower(), "application_date": str(days_ago(0))},
+        follow=True,
+    )
+
+    assert DivorceApplication.objects.get().registration == marriage
+    assert marriage.certificate_number in response.content.decode()
+
+
+def test_the_divorce_form_shows_a_refusal_beside_the_certificate_number(browser_as, registrar, divisions):
+    dissolved = RegistrationFactory(
+        registration_date=datetime.date(2010, 1, 1), dissolved_on=datetime.date(2011, 1, 1)
+    )
+
+    response = browser_as(registrar).post(
+        "/marriage/divorces/new/",
+        {"certificate_number": dissolved.certificate_number, "application_date": str(days_ago(0))},
+    )
+
+    html = response.content.decode()
+    assert 'id="id_certificate_number-error"' in html and "dissolved on 2011-01-01" in html
+    assert not DivorceApplication.objects.exists()
+
+
+def test_a_counselling_case_is_opened_worked_and_closed_in_the_pages(browser_as, registrar, divisions):
+    divorce = DivorceFactory(application_date=days_ago(3))
+    marriage = divorce.registration
+    client = browser_as(registrar)
+
+    opened = client.post(
+        "/marriage/counselling/new/",
+        {
+            "party_a": marriage.party_a.id_number,
+            "party_b": marriage.party_b.id_number,
+            "opened_on": str(days_ago(2)),
+            "concern": "沟通不畅",
+        },
+        follow=True,
+    )
+    case = CounsellingCase.objects.get()
+    client.post(
+        f"/marriage/counselling/{case.pk}/",
+        {
+            "form": "session",
+            "session-held_on": str(days_ago(1)),
+            "session-counsellor": "刘老师",
+            "session-notes": "第一次谈话",
+        },
+    )
+    closed = client.post(
+        f"/marriage/counselling/{case.pk}/",
+        {"form": "close", "close-outcome": "reconciled", "close-closed_on": str(days_ago(0))},
+        follow=True,
+    )
+
+    assert opened.status_code == 200
+    assert (case.registration, case.divorce) == (
+        marriage,
+        divorce,
+    )  # linked to their marriage and application
+    case.refresh_from_db()
+    assert case.outcome == "reconciled"
+    html = closed.content.decode()
+    assert "第一次谈话" in html and "Reconciled" in html
+    listed = client.get("/marriage/counselling/", {"outcome": "reconciled"}).content.decode()
+    assert marriage.party_a.name in listed
+
+
+def test_counselling_of_another_town_is_404(browser_as, caseworker, divisions):
+    case = CounsellingCaseFactory(
+        party_a=man(division_id="370114002001"), party_b=woman(division_id="370114002001")
+    )
+
+    assert browser_as(caseworker).get(f"/marriage/counselling/{case.pk}/").status_code == 404
+
+
+def test_the_index_counts_todays_work(browser_as, registrar, divisions):
+    RegistrationFactory(registration_date=days_ago(0))
+    DivorceFactory(application_date=days_ago(40))
+
+    response = browser_as(registrar).get("/marriage/")
+
+    assert response.status_code == 200
+    assert response.context["registrations_today"] == 1
+    assert response.context["divorce_counts"] == {"cooling_off": 0, "awaiting_certificate": 1, "lapsed": 0}
+
+
+def test_a_viewer_sees_the_index_without_case_data(browser_as, make_user, divisions):
+    response = browser_as(make_user(Role.VIEWER, "370114")).get("/marriage/")
+
+    assert response.status_code == 200
+    assert "registrations_today" not in response.context
+
+
+@pytest.mark.parametrize(
+    "url", ["/marriage/registrations/", "/marriage/divorces/?phase=cooling_off", "/marriage/counselling/"]
+)
+def test_list_pages_run_a_fixed_number_of_queries(
+    browser_as, registrar, divisions, django_assert_max_num_queries, url
+):
+    client = browser_as(registrar)
+    for day in range(3):
+        marriage = RegistrationFactory(registration_date=days_ago(0))
+        DivorceFactory(registration=marriage, application_date=days_ago(day))
+        CounsellingCaseFactory(party_a=marriage.party_a, party_b=marriage.party_b)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    for day in range(10):
+        marriage = RegistrationFactory(registration_date=days_ago(0))
+        DivorceFactory(registration=marriage, application_date=days_ago(day))
+        CounsellingCaseFactory(party_a=marriage.party_a, party_b=marriage.party_b)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
