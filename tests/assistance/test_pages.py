@@ -953,3 +953,17 @@ def test_a_batch_not_yet_made_cannot_be_downloaded(english, reviewer):
     assert [str(m) for m in response.context["messages"]] == [
         "The batch has not completed yet: export it once it has."
     ]
+
+
+def test_household_list_runs_a_fixed_number_of_queries(client, caseworker, django_assert_max_num_queries):
+    household_with(["0", "0"])
+    client.force_login(caseworker)
+    with django_assert_max_num_queries(9) as few:
+        client.get("/assistance/households/")
+    for _ in range(30):
+        household_with(["0", "100", "200"])
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/assistance/households/")
+
+    assert len(response.context["page"]) == 25
