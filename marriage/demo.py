@@ -1,0 +1,348 @@
+"""Demo data of marriage registration: a year of registrations and divorces in the seed's proportions, and
+counselling cases (issue #4, item 7), plus the registry office's demo account.
+
+The seed: 8,658 marriage registrations in a year; 1,580 people (790 couples) counselled, 486 couples reconciled.
+The number of divorce applications is a demo figure. Every record obeys the rules the services enforce (legal
+age, one marriage at a time, the divorce calendar), so the demo behaves like real data in the pages and the API.
+
+Idempotent: the registrar account is looked up by username; the records are made once, keyed by the first
+demo party's ID number. Everything is bulk-inserted, so a load takes seconds.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from io import TextIOBase
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civil_affairs.accounts.models import Role, User
+from civil_affairs.audit.services import audit_record
+from civil_affairs.demo import DEMO_PASSWORD, GIVEN, SURNAMES
+from civil_affairs.divisions.models import Division, DivisionLevel
+from civil_affairs.people.id_numbers import compose_id_number
+from civil_affairs.people.models import Person
+
+from . import civil_code
+from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
+from .services import reserve_certificate_numbers
+from .workflow import CounsellingOutcome, DivorceState, WithdrawalReason
+
+# username, role, jurisdiction, display name: the district's registry office serves the whole district.
+REGISTRAR = ("marriage_registrar", Role.CASEWORKER, "370114", "婚姻登记员")
+
+REGISTRATIONS_A_YEAR = 8_658  # the seed
+REMARRIAGES = 60  # of which couples who divorced earlier in the year and married each other again (复婚)
+DIVORCE_APPLICATIONS_A_YEAR = 3_000  # a demo figure
+COUNSELLING_CASES = 790  # 1,580 people counselled (the seed), as couples
+RECONCILED = 486  # the seed
+COUNSELLED_AND_DIVORCED = 220
+# Demo parties' ID numbers: 章丘区's code with sequences 300–499, which no other demo loader uses
+# (civil_affairs/demo.py uses 0–239, assistance/demo.py the code 370181).
+AREA = "370114"
+FIRST_SEQUENCE = 300
+SEQUENCES_PER_SEX_AND_DAY = 100
+FIRST_GROOM_BIRTH = datetime.date(1990, 1, 1)
+MARKER_ID_NUMBER = compose_id_number(AREA, FIRST_GROOM_BIRTH, FIRST_SEQUENCE + 1, "male")
+
+COUNSELLORS = ("刘芳", "王建国", "张丽娟", "陈静")
+SESSION_NOTES = (
+    "双方陈述矛盾起因，主要为家务分工与育儿观念分歧。",
+    "与双方分别谈话，引导换位思考，约定每周沟通一次。",
+    "讨论财产与子女抚养安排，双方情绪较为平稳。",
+    "回访：双方关系有所缓和，表示愿意继续共同生活。",
+)
+CONCERNS = ("家庭矛盾", "婆媳关系", "子女教育分歧", "经济压力", "沟通不畅")
+
+
+def load_account() -> int:
+    username, role, code, display_name = REGISTRAR
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"role": role, "jurisdiction_id": code, "first_name": display_name}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=None,
+            action="create",
+            obj=user,
+            changes={"username": [None, username], "role": [None, role]},
+        )
+    return int(created)
+
+
+@dataclass
+class Demo:
+    """The rows being built, before they are bulk-inserted."""
+
+    rng: random.Random
+    today: datetime.date
+    villages: list[str]
+    people: list[Person] = field(default_factory=list)
+    drawn: dict[tuple[datetime.date, str], int] = field(default_factory=lambda: defaultdict(int))
+
+    def person(self, sex: str, birth: datetime.date, village: str) -> Person:
+        key = (birth, sex)
+        while self.drawn[key] >= SEQUENCES_PER_SEX_AND_DAY:  # never more than 100 per sex and birthday
+            birth -= datetime.timedelta(days=1)  # earlier, so still of age
+            key = (birth, sex)
+        index = self.drawn[key]
+        self.drawn[key] += 1
+        sequence = FIRST_SEQUENCE + 2 * index + (1 if sex == "male" else 0)
+        given = "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
+        person = Person(
+            id_number=compose_id_number(AREA, birth, sequence, sex),
+            name=self.rng.choice(SURNAMES) + given,
+            sex=sex,
+            birth_date=birth,
+            division_id=village,
+            phone=f"1{self.rng.choice('3578')}{self.rng.randrange(10**8, 10**9)}",
+        )
+        self.people.append(person)
+        return person
+
+    def couple(self, married_on: datetime.date) -> tuple[Person, Person]:
+        """A man and a woman each of legal age on ``married_on``."""
+        groom_age = self.rng.choice((22, 23, 24, 25, 25, 26, 26, 27, 27, 28, 29, 30, 31, 33, 36, 41))
+        bride_age = max(20, groom_age - self.rng.choice((0, 1, 2, 2, 3, 4)))
+        # Born on or before 1 January of the year ``age`` years back: of age on any day of the wedding year.
+        groom_birth = datetime.date(married_on.year - groom_age, 1, 1) - datetime.timedelta(
+            days=self.rng.randrange(0, 360)
+        )
+        bride_birth = datetime.date(married_on.year - bride_age, 1, 1) - datetime.timedelta(
+            days=self.rng.randrange(0, 360)
+        )
+        if not self.people:
+            groom_birth = FIRST_GROOM_BIRTH  # the marker that makes the load idempotent
+        village = self.rng.choice(self.villages)
+        groom = self.person("male", groom_birth, village)
+        bride = self.person(
+            "female", bride_birth, village if self.rng.random() < 0.6 else self.rng.choice(self.villages)
+        )
+        assert civil_code.has_legal_age(groom.birth_date, "male", married_on)
+        assert civil_code.has_legal_age(bride.birth_date, "female", married_on)
+        return groom, bride
+
+    def day_in_last_year(self) -> datetime.date:
+        return self.today - datetime.timedelta(days=self.rng.randrange(0, 365))
+
+    def between(self, start: datetime.date, end: datetime.date) -> datetime.date:
+        return start + datetime.timedelta(days=self.rng.randrange(0, (end - start).days + 1))
+
+
+def _divorce_outcome(demo: Demo, divorce: DivorceApplication) -> None:
+    """Where an application of that date stands today, in plausible shares."""
+    rng, applied = demo.rng, divorce.application_date
+    day = civil_code.divorce_day(applied, demo.today)
+    calendar = civil_code.divorce_calendar(applied)
+    draw = rng.random()
+
+    def withdraw_in_cooling_off() -> None:
+        divorce.state, divorce.withdrawal_reason = DivorceState.WITHDRAWN, WithdrawalReason.PARTY
+        divorce.withdrawn_on = demo.between(applied, min(calendar.cooling_off_until, demo.today))
+
+    def issue() -> None:
+        divorce.state = DivorceState.ISSUED
+        divorce.issued_on = demo.between(
+            calendar.certificate_from, min(calendar.certificate_until, demo.today)
+        )
+
+    if day <= civil_code.COOLING_OFF_DAYS:
+        if draw < 0.15:
+            withdraw_in_cooling_off()
+    elif day <= civil_code.COOLING_OFF_DAYS + civil_code.CERTIFICATE_WINDOW_DAYS:
+        if draw < 0.40:
+            issue()
+        elif draw < 0.55:
+            withdraw_in_cooling_off()
+    elif draw < 0.65:
+        issue()
+    elif draw < 0.87:
+        withdraw_in_cooling_off()
+    else:
+        divorce.state, divorce.withdrawal_reason = DivorceState.WITHDRAWN, WithdrawalReason.LAPSED
+        divorce.withdrawn_on = calendar.lapses_on
+
+
+def _number(records: Sequence[Any], kind: str, attribute: str, date_of: str) -> None:
+    """Give each record the next numbers of its year's sequence, in date order."""
+    by_year: dict[int, list[Any]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: getattr(r, date_of)):
+        by_year[getattr(record, date_of).year].append(record)
+    for year, year_records in by_year.items():
+        numbers = reserve_certificate_numbers(kind, year, len(year_records))
+        for record, number in zip(year_records, numbers, strict=True):
+            setattr(record, attribute, number)
+
+
+def load_records(today: datetime.date) -> dict[str, int]:
+    if Person.objects.filter(id_number=MARKER_ID_NUMBER).exists():
+        return {}
+    registrar = User.objects.filter(username=REGISTRAR[0]).first()
+    villages = list(Division.objects.filter(level=DivisionLevel.VILLAGE).values_list("code", flat=True))
+    if registrar is None or not villages:
+        return {}
+    demo = Demo(rng=random.Random(4), today=today, villages=villages)
+
+    # The year's new marriages (the remarriages are added below, once the divorces are known).
+    year_couples = []
+    for _ in range(REGISTRATIONS_A_YEAR - REMARRIAGES):
+        married_on = demo.day_in_last_year()
+        year_couples.append((married_on, *demo.couple(married_on)))
+    # Older marriages that come to the registry for a divorce this year.
+    divorce_couples = []
+    for _ in range(DIVORCE_APPLICATIONS_A_YEAR):
+        married_on = demo.between(datetime.date(1995, 1, 1), today - datetime.timedelta(days=730))
+        divorce_couples.append((married_on, *demo.couple(married_on)))
+
+    with transaction.atomic():
+        Person.objects.bulk_create(demo.people, batch_size=2000)
+        ids = dict(
+            Person.objects.filter(id_number__in=[p.id_number for p in demo.people]).values_list(
+                "id_number", "id"
+            )
+        )
+
+        def registration(married_on: datetime.date, groom: Person, bride: Person) -> Registration:
+            return Registration(
+                party_a_id=ids[groom.id_number],
+                party_b_id=ids[bride.id_number],
+                registration_date=married_on,
+                declares_not_close_relatives=True,
+                created_by=registrar,
+            )
+
+        older = [registration(*couple) for couple in divorce_couples]
+        divorces = [
+            DivorceApplication(
+                registration=marriage,
+                application_date=demo.between(
+                    max(marriage.registration_date, today - datetime.timedelta(days=364)), today
+                ),
+                created_by=registrar,
+            )
+            for marriage in older
+        ]
+        for divorce in divorces:
+            _divorce_outcome(demo, divorce)
+        issued = [d for d in divorces if d.state == DivorceState.ISSUED]
+        for divorce in issued:
+            divorce.registration.dissolved_on = divorce.issued_on
+        # 复婚: some couples divorced early enough in the year marry each other again.
+        candidates = [d for d in issued if d.issued_on and (today - d.issued_on).days >= 14]
+        remarried = demo.rng.sample(candidates, min(REMARRIAGES, len(candidates)))
+        this_year = [registration(*couple) for couple in year_couples]
+        for divorce in remarried:
+            assert divorce.issued_on is not None
+            first = divorce.registration
+            this_year.append(
+                Registration(
+                    party_a_id=first.party_b_id,
+                    party_b_id=first.party_a_id,
+                    registration_date=demo.between(divorce.issued_on + datetime.timedelta(days=7), today),
+                    declares_not_close_relatives=True,
+                    created_by=registrar,
+                )
+            )
+        _number(
+            older + this_year, civil_code.CertificateKind.MARRIAGE, "certificate_number", "registration_date"
+        )
+        _number(issued, civil_code.CertificateKind.DIVORCE, "certificate_number", "issued_on")
+        Registration.objects.bulk_create(older + this_year, batch_size=2000)
+        DivorceApplication.objects.bulk_create(divorces, batch_size=2000)
+        cases, sessions = _counselling(demo, divorces, registrar)
+        audit_record(
+            actor=None,
+            action="load_demo",
+            object_type="marriage.registration",
+            object_id="*",
+            changes={
+                "registrations": [0, len(older) + len(this_year)],
+                "divorce_applications": [0, len(divorces)],
+                "counselling_cases": [0, cases],
+            },
+        )
+    return {
+        "people": len(demo.people),
+        "registrations this year": len(this_year),
+        "earlier registrations": len(older),
+        "divorce applications": len(divorces),
+        "counselling cases": cases,
+        "counselling sessions": sessions,
+    }
+
+
+def _counselling(demo: Demo, divorces: list[DivorceApplication], registrar: User) -> tuple[int, int]:
+    """Couples counselled during their divorce's cooling-off period, in the seed's outcomes."""
+    rng, today = demo.rng, demo.today
+    withdrawn = [d for d in divorces if d.withdrawal_reason == WithdrawalReason.PARTY]
+    issued = [d for d in divorces if d.state == DivorceState.ISSUED]
+    still_open = [d for d in divorces if d.state == DivorceState.OPEN]
+    plan = [
+        (d, CounsellingOutcome.RECONCILED) for d in rng.sample(withdrawn, min(RECONCILED, len(withdrawn)))
+    ] + [
+        (d, CounsellingOutcome.DIVORCED)
+        for d in rng.sample(issued, min(COUNSELLED_AND_DIVORCED, len(issued)))
+    ]
+    ongoing = COUNSELLING_CASES - len(plan)
+    plan += [(d, CounsellingOutcome.ONGOING) for d in rng.sample(still_open, min(ongoing, len(still_open)))]
+    cases, session_plans = [], []
+    for divorce, outcome in plan:
+        closed_on = {
+            CounsellingOutcome.RECONCILED: divorce.withdrawn_on,
+            CounsellingOutcome.DIVORCED: divorce.issued_on,
+        }.get(outcome)
+        last_day = closed_on or today
+        opened_on = demo.between(
+            divorce.application_date, min(last_day, divorce.application_date + datetime.timedelta(days=5))
+        )
+        marriage = divorce.registration
+        cases.append(
+            CounsellingCase(
+                party_a_id=marriage.party_a_id,
+                party_b_id=marriage.party_b_id,
+                registration=marriage,
+                divorce=divorce,
+                opened_on=opened_on,
+                concern=rng.choice(CONCERNS),
+                outcome=outcome,
+                closed_on=closed_on,
+                created_by=registrar,
+            )
+        )
+        session_plans.append((opened_on, last_day))
+    CounsellingCase.objects.bulk_create(cases, batch_size=2000)
+    sessions = [
+        CounsellingSession(
+            case=case,
+            held_on=demo.between(first, last),
+            counsellor=rng.choice(COUNSELLORS),
+            notes=rng.choice(SESSION_NOTES),
+            created_by=registrar,
+        )
+        for case, (first, last) in zip(cases, session_plans, strict=True)
+        for _ in range(rng.choice((1, 1, 2, 2, 3, 4)))
+    ]
+    CounsellingSession.objects.bulk_create(sessions, batch_size=2000)
+    return len(cases), len(sessions)
+
+
+def load(out: TextIOBase) -> None:
+    with transaction.atomic():
+        created_account = load_account()
+        username, role, code, _name = REGISTRAR
+        out.write(
+            f"marriage registrar account {username} ({role.label}, {code}): {created_account} created\n"
+        )
+    created = load_records(timezone.localdate())
+    if not created:
+        out.write("marriage records: 0 created\n")
+    for what, count in created.items():
+        out.write(f"marriage {what}: {count} created\n")

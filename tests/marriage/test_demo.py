@@ -1,0 +1,74 @@
+"""The marriage demo data: a year in the seed's proportions, valid under the rules, loaded once, quickly."""
+
+import datetime
+import io
+import time
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from civil_affairs import demo as kernel_demo
+from civil_affairs.accounts.models import User
+from civil_affairs.people.models import Person
+from marriage import civil_code, demo, selectors
+from marriage.models import CounsellingCase, DivorceApplication, Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_is_a_year_in_the_seeds_proportions_and_loads_once(divisions):
+    kernel_demo.load_people()
+    started = time.monotonic()
+    demo.load(io.StringIO())
+    elapsed = time.monotonic() - started
+    counts = (Person.objects.count(), Registration.objects.count(), DivorceApplication.objects.count())
+
+    demo.load(io.StringIO())
+
+    assert elapsed < 30
+    assert (
+        Person.objects.count(),
+        Registration.objects.count(),
+        DivorceApplication.objects.count(),
+    ) == counts
+    today = timezone.localdate()
+    this_year = Registration.objects.filter(registration_date__gte=today - datetime.timedelta(days=364))
+    assert this_year.count() == demo.REGISTRATIONS_A_YEAR
+    assert DivorceApplication.objects.count() == demo.DIVORCE_APPLICATIONS_A_YEAR
+    outcomes = Counter(CounsellingCase.objects.values_list("outcome", flat=True))
+    assert sum(outcomes.values()) == demo.COUNSELLING_CASES  # 1,580 people
+    assert outcomes["reconciled"] == demo.RECONCILED
+    assert Person.objects.filter(id_number=demo.MARKER_ID_NUMBER).exists()
+
+
+def test_the_registrar_can_sign_in_with_the_demo_password(divisions):
+    demo.load_account()
+    demo.load_account()
+
+    registrar = User.objects.get(username="marriage_registrar")
+    assert registrar.check_password(kernel_demo.DEMO_PASSWORD)
+    assert (registrar.role, registrar.jurisdiction_id) == ("caseworker", "370114")
+
+
+def test_every_demo_record_obeys_the_civil_code(divisions):
+    demo.load_account()
+    demo.load_records(timezone.localdate())
+
+    open_marriages = Counter()
+    for registration in Registration.objects.select_related("party_a", "party_b"):
+        a, b = registration.party_a, registration.party_b
+        assert a.sex != b.sex
+        assert civil_code.has_legal_age(a.birth_date, a.sex, registration.registration_date)
+        assert civil_code.has_legal_age(b.birth_date, b.sex, registration.registration_date)
+        civil_code.parse_certificate_number(registration.certificate_number)
+        if selectors.marriage_end(registration) is None:
+            open_marriages.update([a.pk, b.pk])
+    assert max(open_marriages.values()) == 1  # nobody is married twice
+    today = timezone.localdate()
+    for divorce in DivorceApplication.objects.all():
+        assert divorce.phase_on(today) in {"cooling_off", "awaiting_certificate", "issued", "withdrawn"}
+        if divorce.state == "issued":
+            assert 31 <= civil_code.divorce_day(divorce.application_date, divorce.issued_on) <= 60
+        if divorce.state == "open":
+            assert civil_code.divorce_day(divorce.application_date, today) <= 60  # nothing left for the job
