@@ -3,6 +3,7 @@ divorce applications by phase with the days left, counselling cases. Thin views 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ from .forms import (
     RegistrationForm,
 )
 from .models import DivorceApplication, Registration
-from .workflow import CounsellingOutcome, DivorcePhase, Transition, divorce_actions
+from .workflow import CounsellingOutcome, DivorcePhase, DivorceState, Transition, divorce_actions
 
 # The tabs of the divorce page, in the order a registrar works them.
 DIVORCE_TABS = [
@@ -168,7 +169,7 @@ def divorce_list_page(request: HttpRequest) -> HttpResponse:
             days_left=civil_code.days_left_in_period(
                 divorce.application_date, max(today, divorce.application_date)
             )
-            if divorce.state == "open"
+            if divorce.state == DivorceState.OPEN
             else None,
             actions=divorce_actions(divorce.state, divorce.application_date, today, role),
         )
@@ -211,7 +212,10 @@ def divorce_create_page(request: HttpRequest) -> HttpResponse:
     return render(request, "marriage/divorce_form.html", {"form": form})
 
 
-DIVORCE_PAGE_ACTIONS = {"withdraw": services.divorce_withdraw, "issue": services.divorce_issue}
+DIVORCE_PAGE_ACTIONS: dict[str, Callable[..., DivorceApplication]] = {
+    "withdraw": services.divorce_withdraw,
+    "issue": services.divorce_issue,
+}
 
 
 @require_POST
@@ -268,13 +272,11 @@ def counselling_create_page(request: HttpRequest) -> HttpResponse:
     form = CounsellingCaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         party_a, party_b = form.cleaned_data["party_a"], form.cleaned_data["party_b"]
-        status = selectors.marital_status(person=party_a, on=form.cleaned_data["opened_on"])
-        registration = (
-            selectors.registration_list(user=request.user).filter(pk=status.registration).first()
-            if status.spouse == party_b.pk
-            else None
-        )
-        open_divorce = registration.divorces.filter(state="open").first() if registration else None
+        # Married to each other on that day: the case belongs to their marriage (and its open divorce, if any).
+        registration = selectors.marriage_on(person=party_a, on=form.cleaned_data["opened_on"])
+        if registration is not None and registration.spouse_of(party_a.pk) != party_b.pk:
+            registration = None
+        open_divorce = registration.divorces.filter(state=DivorceState.OPEN).first() if registration else None
         try:
             case = services.counselling_case_open(
                 actor=request.user,
