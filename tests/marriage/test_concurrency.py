@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from civil_affairs.errors import RuleViolation
 from marriage import services
@@ -25,13 +26,14 @@ def race(actor, couples):
     def register(index, party_a, party_b):
         try:
             barrier.wait(timeout=10)
-            results[index] = services.registration_create(
-                actor=actor,
-                party_a=party_a,
-                party_b=party_b,
-                registration_date=ON,
-                declares_not_close_relatives=True,
-            )
+            with translation.override("en"):  # a new thread starts in the default language
+                results[index] = services.registration_create(
+                    actor=actor,
+                    party_a=party_a,
+                    party_b=party_b,
+                    registration_date=ON,
+                    declares_not_close_relatives=True,
+                )
         except Exception as error:  # any failure is reported to the test thread
             results[index] = error
         finally:
