@@ -80,7 +80,7 @@ class PartyFacts:
 def registration_create_page(request: HttpRequest) -> HttpResponse:
     """Look both parties up, show every refused rule beside its party (``check``), then register."""
     form = RegistrationForm(request.POST or None, user=request.user)
-    parties: list[PartyFacts] = []
+    parties: dict[str, PartyFacts] = {}
     checked_ok = False
     if request.method == "POST" and form.is_valid():
         # A copy: showing a refusal beside a field takes that field out of cleaned_data.
@@ -106,15 +106,15 @@ def registration_create_page(request: HttpRequest) -> HttpResponse:
                 show_domain_error(form, RuleViolation(errors=refusals))
             checked_ok = not refusals
         on = arguments["registration_date"]
-        parties = [
-            PartyFacts(
+        parties = {
+            key: PartyFacts(
                 key=key,
                 person=arguments[key],
                 age=civil_code.age_on(arguments[key].birth_date, on),
                 marriage=selectors.marriage_on(person=arguments[key], on=on),
             )
             for key in ("party_a", "party_b")
-        ]
+        }
     return render(
         request,
         "marriage/registration_form.html",
