@@ -2,8 +2,10 @@
 registrations, divorce applications by phase with the days left and their actions, counselling cases."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from civil_affairs.accounts.models import Role
@@ -276,3 +278,33 @@ def test_list_pages_run_a_fixed_number_of_queries(
         CounsellingCaseFactory(party_a=marriage.party_a, party_b=marriage.party_b)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+@pytest.fixture
+def compiled_catalogue(settings):
+    """The .mo files are git-ignored: compile them as `make test` does, then have Django reload its catalogues."""
+    call_command("compile_translations", stdout=io.StringIO())
+    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]  # assigning it clears Django's cached catalogues
+
+
+def test_the_registrars_pages_are_in_simplified_chinese_by_default(client, registrar, compiled_catalogue):
+    client.force_login(registrar)
+
+    form = client.get("/marriage/registrations/new/").content.decode()
+    divorces = client.get("/marriage/divorces/").content.decode()
+
+    assert 'lang="zh-hans"' in form
+    assert "办理结婚登记" in form and "甲方身份证号码" in form and "核验登记条件" in form
+    assert "Register a marriage" not in form
+    assert "离婚冷静期" in divorces and "剩余天数" in divorces
+
+
+def test_a_refusal_reads_in_chinese_on_the_page(client, registrar, compiled_catalogue):
+    client.force_login(registrar)
+    young = man(years_ago(21), name="小伙")
+
+    html = client.post(
+        "/marriage/registrations/new/", form_data(young, woman(years_ago(25)), "check")
+    ).content.decode()
+
+    assert "小伙未达法定婚龄：男方结婚年龄不得早于22周岁（《民法典》第一千零四十七条）" in html
