@@ -30,11 +30,12 @@ run: install
 		&& HTTPS=$${HTTPS:-0} exec $(BIN)/honcho start --port $(PORT)'
 
 test: install
-	@$(WITH_SERVERS) bash -c '$(SETUP) && $(BIN)/ruff check . && exec $(BIN)/pytest $(PYTEST_ARGS)'
+	@$(WITH_SERVERS) bash -c '$(SETUP) && $(BIN)/ruff check . && $(BIN)/mypy . && exec $(BIN)/pytest $(PYTEST_ARGS)'
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 
 format: install
 	$(BIN)/ruff format .

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import Substr
 
 from civil_affairs.accounts.jurisdiction import within_jurisdiction
 
@@ -49,3 +50,15 @@ def reviews_overdue(*, user: Any | None = None, today: datetime.date) -> QuerySe
     if user is not None:
         enrollments = within_jurisdiction(enrollments, user)
     return enrollments.order_by("next_review", "id")
+
+
+def reviews_overdue_by_town(*, today: datetime.date) -> dict[str, int]:
+    """How many re-checks are overdue in each town/street (its 9-digit code), one aggregate query."""
+    rows = (
+        reviews_overdue(today=today)
+        .order_by()
+        .annotate(town=Substr("division_id", 1, 9))
+        .values("town")
+        .annotate(overdue=Count("id"))
+    )
+    return {row["town"]: row["overdue"] for row in rows}

@@ -10,8 +10,9 @@ import logging
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from . import jobs
+from . import jobs, selectors
 from .models import PaymentBatch, Uplift
 
 logger = logging.getLogger(__name__)
@@ -42,3 +43,20 @@ def run_uplift(uplift_id: int) -> None:
         jobs.uplift_run(uplift_id=uplift_id)
     except Uplift.DoesNotExist:
         logger.warning("uplift %s no longer exists; nothing to run", uplift_id)
+
+
+# --- Periodic re-checks (SPEC §4.5) ----------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def list_overdue_reviews() -> dict[str, int]:
+    """Daily: count the active enrollments past their re-check date, by town/street, and log them.
+
+    Read-only, so safe to retry; the list itself is the enrollments page filtered on "overdue re-check"
+    and ``GET /api/v1/assistance/enrollments/?review_overdue=true``.
+    """
+    by_town = selectors.reviews_overdue_by_town(today=timezone.localdate())
+    for town, overdue in sorted(by_town.items()):
+        logger.info("overdue re-checks in %s: %d", town, overdue)
+    logger.info("overdue re-checks in all: %d", sum(by_town.values()))
+    return by_town

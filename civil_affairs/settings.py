@@ -276,7 +276,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marriage.tasks.lapse_divorce_applications",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Re-checks of assistance enrollments that are past due (SPEC §4.5), before the working day starts.
+    "assistance-list-overdue-reviews-daily": {
+        "task": "assistance.tasks.list_overdue_reviews",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
+
+# --- Domain settings (README "Configuration") --------------------------------------------------------
+# Batch jobs work in chunks of this many rows, one transaction each (SPEC §10); read by assistance/jobs.py.
+ASSISTANCE_PAYMENT_CHUNK_SIZE = int(os.environ.get("ASSISTANCE_PAYMENT_CHUNK_SIZE", "20000"))
+ASSISTANCE_UPLIFT_CHUNK_SIZE = int(os.environ.get("ASSISTANCE_UPLIFT_CHUNK_SIZE", "20000"))
+# The 6-digit area code in the certificate numbers this registry office issues (SPEC §11).
+MARRIAGE_REGISTRY_AREA_CODE = os.environ.get("MARRIAGE_REGISTRY_AREA_CODE", "370114")
 
 # --- Logging ---------------------------------------------------------------------------------------------
 LOGGING = {
