@@ -220,7 +220,9 @@ class Enrollment(models.Model):
 class EnrollmentAmount(models.Model):
     """The amount history of an enrollment: the amount in force from a date (SPEC §4.4: old amounts stay)."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="amounts")
+    # The unique (enrollment, effective_from) index serves lookups by enrollment; a second index would only
+    # slow the uplift's million-row history inserts.
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="amounts", db_index=False)
     monthly_amount = money()
     effective_from = models.DateField()
     uplift = models.ForeignKey("Uplift", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -272,7 +274,8 @@ class PaymentBatch(models.Model):
 
 class Payment(models.Model):
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments")
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="payments")
+    # Served by the unique (enrollment, month) index, as above.
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="payments", db_index=False)
     month = models.DateField()
     amount = money()
 
