@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
@@ -298,6 +299,53 @@ def application_queue_page(request: HttpRequest) -> HttpResponse:
     return render(request, "assistance/application_queue.html", context)
 
 
+def _action_forms(
+    allowed: list[Transition], forms_by_action: dict[str, Any], request: HttpRequest, bound: Any
+) -> list[dict[str, Any]]:
+    """A form per allowed action; the one just posted keeps its input and errors. A posted action that is
+    no longer allowed (the case moved on meanwhile) has its errors shown above the page."""
+    rows = []
+    for transition in allowed:
+        if bound is not None and bound[0] == transition.action:
+            form = bound[1]
+        else:
+            form = forms_by_action[transition.action](prefix=transition.action)
+        rows.append({"transition": transition, "form": form})
+    if bound is not None and bound[0] not in {t.action for t in allowed}:
+        _errors_as_messages(request, bound[1])
+    return rows
+
+
+def _post_action(
+    request: HttpRequest,
+    action: str,
+    *,
+    transitions: dict[str, Transition],
+    forms_by_action: dict[str, Any],
+    perform: Callable[..., Any],
+    done: Callable[[Any, Transition], str],
+    redirect_to: str,
+    rerender: Callable[[tuple[str, forms.Form]], HttpResponse],
+) -> HttpResponse:
+    """A workflow action posted from a detail page: the role (403), the form, then the service. Success
+    redirects with a message; a refusal shows the page again with the error beside its field."""
+    transition = transitions.get(action)
+    if transition is None:
+        raise Http404
+    if not user_has_role(request.user, transition.roles):
+        raise PermissionDenied
+    form = forms_by_action[action](request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            updated = perform(**form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, done(updated, transition))
+            return redirect(redirect_to)
+    return rerender((action, form))
+
+
 def _application_get(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(selectors.application_list(user=request.user), pk=pk)
 
@@ -310,18 +358,13 @@ def _application_page(
     today = timezone.localdate()
     role = getattr(request.user, "role", "")
     approval_from = rules.notice_ends(application.notice_from) if application.notice_from else None
-    allowed = actions_for(application.state, role)
-    action_forms = []
-    for transition in allowed:
-        if bound is not None and bound[0] == transition.action:
-            form = bound[1]
-        else:
-            form = APPLICATION_ACTION_FORMS[transition.action](prefix=transition.action)
-        waiting = transition.action == "approve" and approval_from is not None and today < approval_from
-        action_forms.append({"transition": transition, "form": form, "waiting": waiting})
-    if bound is not None and bound[0] not in {t.action for t in allowed}:
-        # The action is no longer offered (the case moved on meanwhile): say why above the page.
-        _errors_as_messages(request, bound[1])
+    action_forms = _action_forms(
+        actions_for(application.state, role), APPLICATION_ACTION_FORMS, request, bound
+    )
+    for row in action_forms:
+        row["waiting"] = (
+            row["transition"].action == "approve" and approval_from is not None and today < approval_from
+        )
     history = [
         (step, TRANSITIONS[step.action].label if step.action in TRANSITIONS else step.action)
         for step in application.transitions.select_related("actor").order_by("id")
@@ -363,23 +406,18 @@ def _action_done_message(application: Application, transition: Transition) -> st
 @require_POST
 def application_action_page(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     application = _application_get(request, pk)
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise Http404
-    if not user_has_role(request.user, transition.roles):
-        raise PermissionDenied
-    form = APPLICATION_ACTION_FORMS[action](request.POST, prefix=action)
-    if form.is_valid():
-        try:
-            updated = services.APPLICATION_ACTIONS[action](
-                actor=request.user, application=application, **form.cleaned_data
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _action_done_message(updated, transition))
-            return redirect(_next_url(request, reverse("assistance:application-detail", args=[pk])))
-    return _application_page(request, _application_get(request, pk), bound=(action, form))
+    return _post_action(
+        request,
+        action,
+        transitions=TRANSITIONS,
+        forms_by_action=APPLICATION_ACTION_FORMS,
+        perform=lambda **data: services.APPLICATION_ACTIONS[action](
+            actor=request.user, application=application, **data
+        ),
+        done=_action_done_message,
+        redirect_to=_next_url(request, reverse("assistance:application-detail", args=[pk])),
+        rerender=lambda bound: _application_page(request, _application_get(request, pk), bound=bound),
+    )
 
 
 @role_required(CASE_READERS)
@@ -452,18 +490,9 @@ def _enrollment_page(
     request: HttpRequest, enrollment: Enrollment, bound: tuple[str, forms.Form] | None = None
 ) -> HttpResponse:
     role = getattr(request.user, "role", "")
-    allowed = [
-        t for t in ENROLLMENT_TRANSITIONS.values() if enrollment.status in t.sources and role in t.roles
-    ]
-    action_forms = []
-    for transition in allowed:
-        if bound is not None and bound[0] == transition.action:
-            form = bound[1]
-        else:
-            form = ENROLLMENT_ACTION_FORMS[transition.action](prefix=transition.action)
-        action_forms.append({"transition": transition, "form": form})
-    if bound is not None and bound[0] not in {t.action for t in allowed}:
-        _errors_as_messages(request, bound[1])
+    action_forms = _action_forms(
+        actions_for(enrollment.status, role, ENROLLMENT_TRANSITIONS), ENROLLMENT_ACTION_FORMS, request, bound
+    )
     context = {
         "enrollment": enrollment,
         "household": enrollment.household,
@@ -486,27 +515,20 @@ def enrollment_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enrollment_action_page(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     enrollment = _enrollment_get(request, pk)
-    transition = ENROLLMENT_TRANSITIONS.get(action)
-    if transition is None:
-        raise Http404
-    if not user_has_role(request.user, transition.roles):
-        raise PermissionDenied
-    form = ENROLLMENT_ACTION_FORMS[action](request.POST, prefix=action)
-    if form.is_valid():
-        try:
-            services.enrollment_change_status(
-                actor=request.user, enrollment=enrollment, action=action, **form.cleaned_data
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("Enrollment #%(id)s: “%(action)s” done.")
-                % {"id": enrollment.pk, "action": transition.label},
-            )
-            return redirect("assistance:enrollment-detail", pk=pk)
-    return _enrollment_page(request, _enrollment_get(request, pk), bound=(action, form))
+    return _post_action(
+        request,
+        action,
+        transitions=ENROLLMENT_TRANSITIONS,
+        forms_by_action=ENROLLMENT_ACTION_FORMS,
+        perform=lambda **data: services.enrollment_change_status(
+            actor=request.user, enrollment=enrollment, action=action, **data
+        ),
+        done=lambda updated, transition: (
+            _("Enrollment #%(id)s: “%(action)s” done.") % {"id": updated.pk, "action": transition.label}
+        ),
+        redirect_to=reverse("assistance:enrollment-detail", args=[pk]),
+        rerender=lambda bound: _enrollment_page(request, _enrollment_get(request, pk), bound=bound),
+    )
 
 
 # --- District jobs: the annual uplift and the monthly payment batches ------------------------------------------
