@@ -222,7 +222,9 @@ class EnrollmentAmount(models.Model):
 
     # The unique (enrollment, effective_from) index serves lookups by enrollment; a second index would only
     # slow the uplift's million-row history inserts.
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="amounts", db_index=False)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="amounts", db_index=False
+    )
     monthly_amount = money()
     effective_from = models.DateField()
     uplift = models.ForeignKey("Uplift", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -275,7 +277,9 @@ class PaymentBatch(models.Model):
 class Payment(models.Model):
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments")
     # Served by the unique (enrollment, month) index, as above.
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="payments", db_index=False)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
     month = models.DateField()
     amount = money()
 
