@@ -12,15 +12,16 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from civil_affairs.accounts.jurisdiction import within_jurisdiction
+from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import ALL_ROLES, CASE_WRITERS, RolePermission
-from civil_affairs.api.viewsets import ScopedViewSetMixin, workflow_action
+from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
 from civil_affairs.people.models import Person
+from civil_affairs.people.selectors import people_visible_to
 
 from . import selectors, services
 from .models import Application, Enrollment, Household, HouseholdMember, Relation, Standard
@@ -82,11 +83,6 @@ class StandardViewSet(viewsets.ReadOnlyModelViewSet):
 # --- Households -------------------------------------------------------------------------------------------
 
 
-def _people_of(serializer: serializers.Serializer) -> QuerySet[Person]:
-    """People the requesting user may see: an id outside the jurisdiction reads as "does not exist"."""
-    return within_jurisdiction(Person.objects.all(), serializer.context["request"].user)
-
-
 class MemberSerializer(serializers.Serializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     relation = serializers.ChoiceField(choices=Relation.choices)
@@ -94,7 +90,7 @@ class MemberSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        cast(serializers.PrimaryKeyRelatedField, fields["person"]).queryset = _people_of(self)
+        cast(serializers.PrimaryKeyRelatedField, fields["person"]).queryset = people_visible_to(self.context["request"].user)
         return fields
 
 
@@ -137,42 +133,35 @@ def _members_input(rows: list[dict[str, Any]]) -> list[services.MemberInput]:
     create=extend_schema(request=HouseholdWriteSerializer, responses={201: HouseholdSerializer}),
     partial_update=extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdSerializer}),
 )
-class HouseholdViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class HouseholdViewSet(ScopedViewSet):
     serializer_class = HouseholdSerializer
+    selector = selectors.household_list
+    line = Line.ASSISTANCE
     roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
     search_fields = ["address", "members__person__name"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def base_queryset(self) -> QuerySet[Household]:
-        return selectors.household_list(user=self.request.user)
-
     def create(self, request: Request) -> Response:
-        data = HouseholdWriteSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
+        data = self.validated(HouseholdWriteSerializer)
         household = services.household_create(
             actor=request.user,
-            division=data.validated_data["division"],
-            address=data.validated_data["address"],
-            members=_members_input(data.validated_data["members"]),
+            division=data["division"],
+            address=data["address"],
+            members=_members_input(data["members"]),
         )
-        return Response(
-            HouseholdSerializer(self.get_queryset().get(pk=household.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return self.read_back(household, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         household = self.get_object()
-        data = HouseholdWriteSerializer(data=request.data, partial=True, context={"request": request})
-        data.is_valid(raise_exception=True)
-        members = data.validated_data.get("members")
+        data = self.validated(HouseholdWriteSerializer, partial=True)
+        members = data.get("members")
         services.household_update(
             actor=request.user,
             household=household,
-            address=data.validated_data.get("address"),
+            address=data.get("address"),
             members=None if members is None else _members_input(members),
         )
-        return Response(HouseholdSerializer(self.get_queryset().get(pk=household.pk)).data)
+        return self.read_back(household)
 
 
 # --- Applications -----------------------------------------------------------------------------------------
@@ -223,7 +212,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
             user=self.context["request"].user
         )
         covered = cast(serializers.ManyRelatedField, fields["covered_members"])
-        cast(serializers.PrimaryKeyRelatedField, covered.child_relation).queryset = _people_of(self)
+        cast(serializers.PrimaryKeyRelatedField, covered.child_relation).queryset = people_visible_to(self.context["request"].user)
         return fields
 
 
@@ -284,34 +273,18 @@ def _application_action(name: str) -> Callable[..., Response]:
 @extend_schema_view(
     create=extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer})
 )
-class ApplicationViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ApplicationViewSet(ServiceCreateMixin, ScopedViewSet):
     """Applications through the review workflow (SPEC §4.2). Actions: accept, investigate, publicise, approve,
     reject, withdraw; 409 when not allowed from the current state, 403 when the role may not."""
 
     serializer_class = ApplicationSerializer
+    selector = selectors.application_list
+    line = Line.ASSISTANCE
+    create_input = ApplicationCreateSerializer
+    create_service = services.application_submit
     filterset_class = ApplicationFilter
     search_fields = ["household__address", "covered_members__name"]
     roles_by_action = {"create": CASE_WRITERS, **{name: t.roles for name, t in TRANSITIONS.items()}}
-
-    def base_queryset(self) -> QuerySet[Application]:
-        return selectors.application_list(user=self.request.user)
-
-    def create(self, request: Request) -> Response:
-        data = ApplicationCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        application = services.application_submit(
-            actor=request.user,
-            household=data.validated_data["household"],
-            category=data.validated_data["category"],
-            covered_members=data.validated_data.get("covered_members") or None,
-            irregular_income=data.validated_data["irregular_income"],
-        )
-        return Response(
-            ApplicationSerializer(self.get_queryset().get(pk=application.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
 
     accept = _application_action("accept")
     investigate = _application_action("investigate")
@@ -391,17 +364,14 @@ def _enrollment_action(name: str) -> Callable[..., Response]:
     )
 
 
-class EnrollmentViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class EnrollmentViewSet(ScopedViewSet):
     """What gets paid (SPEC §4.3). Actions: suspend, resume, terminate, each with a reason."""
 
     serializer_class = EnrollmentSerializer
+    selector = selectors.enrollment_list
+    line = Line.ASSISTANCE
     filterset_class = EnrollmentFilter
     roles_by_action = {name: t.roles for name, t in ENROLLMENT_TRANSITIONS.items()}
-
-    def base_queryset(self) -> QuerySet[Enrollment]:
-        return selectors.enrollment_list(user=self.request.user)
 
     suspend = _enrollment_action("suspend")
     resume = _enrollment_action("resume")

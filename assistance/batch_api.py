@@ -30,8 +30,9 @@ from civil_affairs.accounts.permissions import DECIDERS, RolePermission
 from civil_affairs.api.viewsets import workflow_action
 
 from . import jobs
-from .models import JobStatus, PaymentBatch, Uplift, UpliftStatus
+from .models import JobStatus, PaymentBatch, Uplift
 from .rules import Category
+from .workflow import UpliftStatus
 
 # Who reads batches and uplifts: the deciders (administrators included) and the read-only API client.
 BATCH_READERS = DECIDERS | {Role.API_CLIENT}

@@ -32,6 +32,7 @@ from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.accounts.permissions import DECIDERS, user_has_role
 from civil_affairs.audit.services import audit_record
 from civil_affairs.errors import Conflict, RuleViolation
+from civil_affairs.workflow.engine import record_step, take
 
 from . import rules
 from .models import (
@@ -42,9 +43,8 @@ from .models import (
     Relation,
     Standard,
     Uplift,
-    UpliftStatus,
 )
-from .workflow import EnrollmentStatus
+from .workflow import UPLIFT, EnrollmentStatus, UpliftStatus
 
 logger = logging.getLogger(__name__)
 
@@ -351,15 +351,18 @@ def uplift_preview(*, actor: Any, year: int, rate: Decimal, effective_from: date
             uplift = Uplift.objects.create(
                 year=year, rate=rate, effective_from=effective_from, lines=lines, created_by=actor
             )
-            audit_record(
-                actor=actor,
-                action="create",
+            # The preview is the uplift's first step: its author may not approve it (four eyes).
+            record_step(
+                workflow=UPLIFT,
                 obj=uplift,
+                action="preview",
+                actor=actor,
+                from_state="",
+                to_state=UpliftStatus.PREVIEW,
                 changes={
                     "year": [None, year],
                     "rate": [None, str(rate)],
                     "effective_from": [None, effective_from],
-                    "status": [None, UpliftStatus.PREVIEW],
                 },
             )
     except IntegrityError:
@@ -369,22 +372,14 @@ def uplift_preview(*, actor: Any, year: int, rate: Decimal, effective_from: date
 
 def uplift_approve(*, actor: Any, uplift: Uplift, queue_job: bool = True) -> Uplift:
     """A district reviewer approves the preview (SPEC §4.4); the job is queued once the approval commits.
-    Only a preview can be approved (else Conflict, 409)."""
-    _may_decide(actor)
+    Only a preview can be approved (else Conflict, 409); whoever made the preview may not (four eyes)."""
     with transaction.atomic():
-        locked = Uplift.objects.select_for_update().get(pk=uplift.pk)
-        if locked.status != UpliftStatus.PREVIEW:
-            raise Conflict(
-                _("Only a preview can be approved; this uplift is “%(status)s”.")
-                % {"status": UpliftStatus(locked.status).label}
-            )
-        locked.status, locked.approved_by, locked.approved_at = UpliftStatus.APPROVED, actor, timezone.now()
-        locked.save(update_fields=["status", "approved_by", "approved_at"])
-        audit_record(
+        locked = take(
+            UPLIFT,
+            uplift,
+            "approve",
             actor=actor,
-            action="transition:approve",
-            obj=locked,
-            changes={"status": [UpliftStatus.PREVIEW, UpliftStatus.APPROVED]},
+            fields={"approved_by": actor, "approved_at": timezone.now()},
         )
         if queue_job:
             from .tasks import run_uplift  # tasks.py imports this module

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .rules import Category
-from .workflow import EnrollmentStatus, State
+from .workflow import EnrollmentStatus, State, UpliftStatus
 
 
 def money(verbose_name: Any = None, **options: Any) -> models.DecimalField:
@@ -145,24 +145,6 @@ class Application(models.Model):
         return f"#{self.pk} {self.get_category_display()} ({self.get_state_display()})"
 
 
-class ApplicationTransition(models.Model):
-    """The application's history: one row per transition, with actor and time."""
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=20)
-    from_state = models.CharField(max_length=12, choices=State.choices)
-    to_state = models.CharField(max_length=12, choices=State.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["application", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.application_id}: {self.from_state} → {self.to_state}"
-
-
 class Enrollment(models.Model):
     """What gets paid: a household's (covered members') benefit in one category (SPEC §4.3).
 
@@ -291,14 +273,6 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} {self.month:%Y-%m} {self.amount}"
-
-
-class UpliftStatus(models.TextChoices):
-    PREVIEW = "preview", _("Preview")
-    APPROVED = "approved", _("Approved")
-    RUNNING = "running", _("Running")
-    COMPLETED = "completed", _("Completed")
-    FAILED = "failed", _("Failed")
 
 
 class Uplift(models.Model):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Prefetch, QuerySet
 
-from civil_affairs.accounts.jurisdiction import within_jurisdiction
+from civil_affairs.accounts.jurisdiction import scoped, within_jurisdiction
+from civil_affairs.accounts.lines import Line
+from civil_affairs.divisions.selectors import count_by_town
 
 from .models import Application, Enrollment, Household, HouseholdMember, Standard
 from .workflow import EnrollmentStatus
@@ -23,24 +24,28 @@ def standard_list(*, category: str | None = None) -> QuerySet[Standard]:
 
 def household_list(*, user: Any) -> QuerySet[Household]:
     members = HouseholdMember.objects.select_related("person").order_by("id")
-    return within_jurisdiction(
+    return scoped(
         Household.objects.select_related("division").prefetch_related(Prefetch("members", queryset=members)),
         user,
+        line=Line.ASSISTANCE,
     ).order_by("-id")
 
 
 def application_list(*, user: Any) -> QuerySet[Application]:
-    return within_jurisdiction(
+    return scoped(
         Application.objects.select_related("household", "division", "enrollment").prefetch_related(
             "covered_members"
         ),
         user,
+        line=Line.ASSISTANCE,
     ).order_by("-id")
 
 
 def enrollment_list(*, user: Any) -> QuerySet[Enrollment]:
-    return within_jurisdiction(
-        Enrollment.objects.select_related("division", "application").prefetch_related("covered_members"), user
+    return scoped(
+        Enrollment.objects.select_related("division", "application").prefetch_related("covered_members"),
+        user,
+        line=Line.ASSISTANCE,
     ).order_by("-id")
 
 
@@ -54,11 +59,4 @@ def reviews_overdue(*, user: Any | None = None, today: datetime.date) -> QuerySe
 
 def reviews_overdue_by_town(*, today: datetime.date) -> dict[str, int]:
     """How many re-checks are overdue in each town/street (its 9-digit code), one aggregate query."""
-    rows = (
-        reviews_overdue(today=today)
-        .order_by()
-        .annotate(town=Substr("division_id", 1, 9))
-        .values("town")
-        .annotate(overdue=Count("id"))
-    )
-    return {row["town"]: row["overdue"] for row in rows}
+    return count_by_town(reviews_overdue(today=today))

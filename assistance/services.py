@@ -18,16 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civil_affairs.accounts.jurisdiction import covers
+from civil_affairs.accounts.lines import serves
 from civil_affairs.accounts.permissions import user_has_role
 from civil_affairs.audit.services import audit_record, diff
 from civil_affairs.divisions.models import Division
 from civil_affairs.errors import Conflict, RuleViolation
+from civil_affairs.people import selectors as people_selectors
+from civil_affairs.people import services as people_services
 from civil_affairs.people.models import Person
+from civil_affairs.workflow.engine import record_step, take
 
 from . import rules
 from .models import (
     Application,
-    ApplicationTransition,
     Enrollment,
     EnrollmentAmount,
     Household,
@@ -35,7 +38,7 @@ from .models import (
     Relation,
     Standard,
 )
-from .workflow import ENROLLMENT_TRANSITIONS, OPEN_STATES, TRANSITIONS, EnrollmentStatus, State, Transition
+from .workflow import APPLICATION, ENROLLMENT, OPEN_STATES, EnrollmentStatus, State
 
 # --- Households -------------------------------------------------------------------------------------------
 
@@ -219,7 +222,7 @@ def application_submit(
     irregular_income: bool = False,
 ) -> Application:
     """File an application of a household for a category (SPEC §4.2); covered members default to all."""
-    if not user_has_role(actor, TRANSITIONS["accept"].roles):
+    if not (user_has_role(actor, APPLICATION["accept"].roles) and serves(actor, APPLICATION.line)):
         raise PermissionDenied
     if category not in rules.Category.values:
         raise RuleViolation(_("Unknown category."), field="category")
@@ -240,68 +243,89 @@ def application_submit(
             submitted_by=actor,
         )
         application.covered_members.set(people)
-        audit_record(
-            actor=actor,
-            action="submit",
+        # The filing is the case's first step: its author may not decide the case (four eyes).
+        record_step(
+            workflow=APPLICATION,
             obj=application,
-            changes={
-                "state": [None, State.SUBMITTED],
-                "category": [None, category],
-                "covered_members": [None, sorted(covered_ids)],
-            },
+            action="submit",
+            actor=actor,
+            from_state="",
+            to_state=State.SUBMITTED,
+            changes={"category": [None, category], "covered_members": [None, sorted(covered_ids)]},
         )
     return application
 
 
-def _transition(actor: Any, application: Application, action: str) -> tuple[Application, Transition]:
-    """Lock the application and check the role and the state; the row lock makes concurrent actions serial."""
-    transition = TRANSITIONS[action]
-    if not user_has_role(actor, transition.roles):
-        raise PermissionDenied
-    locked = Application.objects.select_for_update().get(pk=application.pk)
-    if locked.state not in transition.sources:
-        raise Conflict(
-            _("“%(action)s” is not allowed while the application is “%(state)s”.")
-            % {"action": transition.label, "state": State(locked.state).label}
-        )
-    return locked, transition
+@dataclass(frozen=True)
+class NewMember:
+    """One row of a filing: a person by ID number (registered on the spot if new), relation, income."""
+
+    id_number: str
+    name: str
+    relation: str
+    monthly_income: Decimal
+    covered: bool = True
 
 
-def _record(
+def application_file(
+    *,
     actor: Any,
-    application: Application,
-    transition: Transition,
-    from_state: str,
-    note: str = "",
-    changes: dict[str, Any] | None = None,
-) -> None:
-    ApplicationTransition.objects.create(
-        application=application,
-        action=transition.action,
-        from_state=from_state,
-        to_state=transition.target,
-        actor=actor,
-        note=note,
-    )
-    audit_record(
-        actor=actor,
-        action=f"transition:{transition.action}",
-        obj=application,
-        changes={"state": [from_state, transition.target], **(changes or {})},
-    )
+    division: Division,
+    address: str,
+    category: str,
+    members: Sequence[NewMember],
+    irregular_income: bool = False,
+) -> Application:
+    """File a case as the town's window takes it: register the new members, record the household and
+    submit its application, in one transaction, so a refusal anywhere stores nothing (SPEC §4.2).
+
+    A refusal about one member row is keyed ``members.<index>.<field>``.
+    """
+    with transaction.atomic():
+        people: list[Person] = []
+        row_errors: dict[str, list[str]] = {}
+        for index, row in enumerate(members):
+            person = people_selectors.person_by_id_number(user=actor, id_number=row.id_number)
+            if person is None:
+                try:
+                    with transaction.atomic():
+                        person = people_services.person_register(
+                            actor=actor, id_number=row.id_number, name=row.name, division=division
+                        )
+                except RuleViolation as error:
+                    for field, messages in error.errors.items():
+                        row_errors.setdefault(f"members.{index}.{field}", []).extend(messages)
+                    continue
+            elif person.name != row.name.strip():
+                row_errors.setdefault(f"members.{index}.name", []).append(
+                    _("This ID number is registered to %(name)s; check the number or the name.")
+                    % {"name": person.name}
+                )
+                continue
+            people.append(person)
+        if row_errors:
+            raise RuleViolation(errors=row_errors)
+        household = household_create(
+            actor=actor,
+            division=division,
+            address=address,
+            members=[
+                MemberInput(person, row.relation, row.monthly_income)
+                for person, row in zip(people, members, strict=True)
+            ],
+        )
+        covered = [person for person, row in zip(people, members, strict=True) if row.covered]
+        return application_submit(
+            actor=actor,
+            household=household,
+            category=category,
+            covered_members=covered if len(covered) < len(people) else None,
+            irregular_income=irregular_income,
+        )
 
 
 def _move(actor: Any, application: Application, action: str, *, note: str = "", **fields: Any) -> Application:
-    with transaction.atomic():
-        locked, transition = _transition(actor, application, action)
-        from_state = locked.state
-        before = {name: getattr(locked, name) for name in fields}
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.state = transition.target
-        locked.save(update_fields=["state", "updated_at", *fields])
-        _record(actor, locked, transition, from_state, note, diff(before, fields))
-    return locked
+    return take(APPLICATION, application, action, actor=actor, note=note, fields=fields)
 
 
 def application_accept(*, actor: Any, application: Application) -> Application:
@@ -328,10 +352,13 @@ def application_publicise(
 
 
 def application_approve(*, actor: Any, application: Application) -> Application:
-    """The district bureau approves after the 7-day notice; an enrollment starts the next month (SPEC §4.2, §11)."""
+    """The district bureau approves after the 7-day notice; an enrollment starts the next month (SPEC §4.2, §11).
+
+    Whoever took a step in the case may not approve it (four eyes, checked by the engine).
+    """
     today = timezone.localdate()
-    with transaction.atomic():
-        locked, transition = _transition(actor, application, "approve")
+
+    def notice_has_run(locked: Application) -> None:
         assert locked.notice_from is not None  # a publicised application has one (DB constraint)
         allowed_from = rules.notice_ends(locked.notice_from)
         if today < allowed_from:
@@ -339,21 +366,11 @@ def application_approve(*, actor: Any, application: Application) -> Application:
                 _("The public notice runs 7 full days: approval is possible from %(date)s.")
                 % {"date": allowed_from.isoformat()}
             )
+
+    def enroll(locked: Application) -> dict[str, Any]:
         people = _lock_people(locked.covered_members.values_list("pk", flat=True))
         _check_eligibility(people, locked.category, exclude_application=locked.pk)
         enrollment = _enroll(locked, people, start=rules.first_of_next_month(today))
-        locked.state, locked.decided_at = transition.target, timezone.now()
-        locked.save(update_fields=["state", "decided_at", "updated_at"])
-        _record(
-            actor,
-            locked,
-            transition,
-            State.PUBLICISED,
-            changes={
-                "enrollment": [None, enrollment.pk],
-                "monthly_amount": [None, str(enrollment.monthly_amount)],
-            },
-        )
         audit_record(
             actor=actor,
             action="create",
@@ -363,7 +380,17 @@ def application_approve(*, actor: Any, application: Application) -> Application:
                 "start": [None, enrollment.start],
             },
         )
-    return locked
+        return {"enrollment": [None, enrollment.pk], "monthly_amount": [None, str(enrollment.monthly_amount)]}
+
+    return take(
+        APPLICATION,
+        application,
+        "approve",
+        actor=actor,
+        fields={"decided_at": timezone.now()},
+        check=notice_has_run,
+        effect=enroll,
+    )
 
 
 def _enroll(application: Application, people: Sequence[Person], *, start: datetime.date) -> Enrollment:
@@ -430,29 +457,9 @@ def enrollment_change_status(
     *, actor: Any, enrollment: Enrollment, action: str, reason: str, end: datetime.date | None = None
 ) -> Enrollment:
     """Suspend, resume or terminate an enrollment, always with a reason (SPEC §4.3)."""
-    transition = ENROLLMENT_TRANSITIONS[action]
-    if not user_has_role(actor, transition.roles):
-        raise PermissionDenied
     if not (reason or "").strip():
         raise RuleViolation(_("Give the reason for this change."), field="reason")
-    with transaction.atomic():
-        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-        if locked.status not in transition.sources:
-            raise Conflict(
-                _("“%(action)s” is not allowed while the enrollment is “%(status)s”.")
-                % {"action": transition.label, "status": EnrollmentStatus(locked.status).label}
-            )
-        before = {"status": locked.status, "status_reason": locked.status_reason, "end": locked.end}
-        locked.status, locked.status_reason = transition.target, reason.strip()
-        if transition.target == EnrollmentStatus.TERMINATED:
-            locked.end = max(end or timezone.localdate(), locked.start)
-        locked.save(update_fields=["status", "status_reason", "end", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=f"transition:{action}",
-            obj=locked,
-            changes=diff(
-                before, {"status": locked.status, "status_reason": locked.status_reason, "end": locked.end}
-            ),
-        )
-    return locked
+    fields: dict[str, Any] = {"status_reason": reason.strip()}
+    if ENROLLMENT[action].target == EnrollmentStatus.TERMINATED:
+        fields["end"] = max(end or timezone.localdate(), enrollment.start)
+    return take(ENROLLMENT, enrollment, action, actor=actor, note=reason.strip(), fields=fields)

@@ -16,7 +16,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,13 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, DECIDERS, user_has_role
-from civil_affairs.errors import NON_FIELD, DomainError
-from civil_affairs.people import services as people_services
-from civil_affairs.people.models import Person
+from civil_affairs.errors import DomainError
 from civil_affairs.web.decorators import role_required
 from civil_affairs.web.forms import show_domain_error
+from civil_affairs.workflow.engine import Transition, Workflow, actions_for, check_may_take, may_take
+from civil_affairs.workflow.engine import history as step_history
 
 from . import jobs, rules, selectors, services
 from .batch_api import BATCH_READERS
@@ -45,15 +43,14 @@ from .forms import (
     EnrollmentFilterForm,
     FilingForm,
     HouseholdSearchForm,
-    MemberForm,
     PaymentBatchForm,
     ReviewFilterForm,
     UpliftForm,
     member_formset,
 )
-from .models import Application, Enrollment, Household, JobStatus, PaymentBatch, Uplift, UpliftStatus
+from .models import Application, Enrollment, Household, JobStatus, PaymentBatch, Uplift
 from .rules import Category
-from .workflow import ENROLLMENT_TRANSITIONS, TRANSITIONS, EnrollmentStatus, State, Transition, actions_for
+from .workflow import APPLICATION, ENROLLMENT, TRANSITIONS, UPLIFT, EnrollmentStatus, State, UpliftStatus
 
 PAGE_SIZE = 25
 
@@ -124,78 +121,48 @@ def index_page(request: HttpRequest) -> HttpResponse:
 # --- Filing an application with its household ---------------------------------------------------------------
 
 
-class _Refused(Exception):
-    """Rolls the whole filing back once the refusals have been put next to their fields."""
-
-
-def _person_for_row(user: Any, row: MemberForm, division: Any) -> Person | None:
-    """The registered person with this ID number in the user's jurisdiction, else a new registration."""
-    data = row.cleaned_data
-    person = within_jurisdiction(Person.objects.all(), user).filter(id_number=data["id_number"]).first()
-    if person is None:
-        try:
-            return people_services.person_register(
-                actor=user, id_number=data["id_number"], name=data["name"], division=division
-            )
-        except DomainError as error:
-            show_domain_error(row, error)
-            return None
-    if person.name != data["name"].strip():
-        row.add_error(
-            "name",
-            _("This ID number is registered to %(name)s; check the number or the name.")
-            % {"name": person.name},
-        )
-        return None
-    return person
-
-
-def _show_filing_error(form: FilingForm, members_errors: list[str], error: DomainError) -> None:
-    """A household or application refusal: about the members, above the member rows; else at its field."""
-    for field, field_messages in error.errors.items():
+def _show_filing_error(
+    form: FilingForm, members: BaseMemberFormSet, members_errors: list[str], error: DomainError
+) -> None:
+    """A refusal of one member row beside that row's field; about the members as a whole, above the rows;
+    else at its field."""
+    rows = members.filled_forms()
+    for key, field_messages in error.errors.items():
+        parts = key.split(".")
         for message in field_messages:
-            if field in ("members", "covered_members"):
+            if len(parts) == 3 and parts[0] == "members":
+                row = rows[int(parts[1])]
+                row.add_error(parts[2] if parts[2] in row.fields else None, message)
+            elif key in ("members", "covered_members"):
                 members_errors.append(message)
             else:
-                form.add_error(field if field in form.fields and field != NON_FIELD else None, message)
+                form.add_error(key if key in form.fields else None, message)
 
 
 def _file_application(
     user: Any, form: FilingForm, members: BaseMemberFormSet, members_errors: list[str]
 ) -> Application | None:
-    """Register the new members, record the household and submit its application, in one transaction:
-    a refusal anywhere stores nothing."""
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            rows = [(row, _person_for_row(user, row, data["division"])) for row in members.filled_forms()]
-            if any(person is None for _row, person in rows):
-                raise _Refused
-            people = [(row, person) for row, person in rows if person is not None]
-            try:
-                household = services.household_create(
-                    actor=user,
-                    division=data["division"],
-                    address=data["address"],
-                    members=[
-                        services.MemberInput(
-                            person, row.cleaned_data["relation"], row.cleaned_data["monthly_income"]
-                        )
-                        for row, person in people
-                    ],
+        return services.application_file(
+            actor=user,
+            division=data["division"],
+            address=data["address"],
+            category=data["category"],
+            irregular_income=data["irregular_income"],
+            members=[
+                services.NewMember(
+                    id_number=row.cleaned_data["id_number"],
+                    name=row.cleaned_data["name"],
+                    relation=row.cleaned_data["relation"],
+                    monthly_income=row.cleaned_data["monthly_income"],
+                    covered=row.cleaned_data["covered"],
                 )
-                covered = [person for row, person in people if row.cleaned_data["covered"]]
-                return services.application_submit(
-                    actor=user,
-                    household=household,
-                    category=data["category"],
-                    covered_members=covered if len(covered) < len(people) else None,
-                    irregular_income=data["irregular_income"],
-                )
-            except DomainError as error:
-                _show_filing_error(form, members_errors, error)
-                raise _Refused from None
-    except _Refused:
+                for row in members.filled_forms()
+            ],
+        )
+    except DomainError as error:
+        _show_filing_error(form, members, members_errors, error)
         return None
 
 
@@ -287,8 +254,7 @@ def application_queue_page(request: HttpRequest) -> HttpResponse:
     applications = selectors.application_list(user=request.user)
     counts = _state_counts(applications)
     page = _page(request, applications.filter(state__in=tabs[current][1]))
-    role = getattr(request.user, "role", "")
-    rows = [(application, actions_for(application.state, role)) for application in page]
+    rows = [(application, actions_for(APPLICATION, application, request.user)) for application in page]
     context = {
         "tabs": [(slug, title, sum(counts.get(s, 0) for s in states)) for slug, title, states in QUEUE_TABS],
         "current": current,
@@ -320,7 +286,7 @@ def _post_action(
     request: HttpRequest,
     action: str,
     *,
-    transitions: dict[str, Transition],
+    workflow: Workflow,
     forms_by_action: dict[str, Any],
     perform: Callable[..., Any],
     done: Callable[[Any, Transition], str],
@@ -329,11 +295,10 @@ def _post_action(
 ) -> HttpResponse:
     """A workflow action posted from a detail page: the role (403), the form, then the service. Success
     redirects with a message; a refusal shows the page again with the error beside its field."""
-    transition = transitions.get(action)
+    transition = workflow.transitions.get(action)
     if transition is None:
         raise Http404
-    if not user_has_role(request.user, transition.roles):
-        raise PermissionDenied
+    check_may_take(workflow, transition, request.user)
     form = forms_by_action[action](request.POST, prefix=action)
     if form.is_valid():
         try:
@@ -356,10 +321,9 @@ def _application_page(
     bound: tuple[str, forms.Form] | None = None,
 ) -> HttpResponse:
     today = timezone.localdate()
-    role = getattr(request.user, "role", "")
     approval_from = rules.notice_ends(application.notice_from) if application.notice_from else None
     action_forms = _action_forms(
-        actions_for(application.state, role), APPLICATION_ACTION_FORMS, request, bound
+        actions_for(APPLICATION, application, request.user), APPLICATION_ACTION_FORMS, request, bound
     )
     for row in action_forms:
         row["waiting"] = (
@@ -367,7 +331,7 @@ def _application_page(
         )
     history = [
         (step, TRANSITIONS[step.action].label if step.action in TRANSITIONS else step.action)
-        for step in application.transitions.select_related("actor").order_by("id")
+        for step in step_history(application)
     ]
     context = {
         "application": application,
@@ -409,7 +373,7 @@ def application_action_page(request: HttpRequest, pk: int, action: str) -> HttpR
     return _post_action(
         request,
         action,
-        transitions=TRANSITIONS,
+        workflow=APPLICATION,
         forms_by_action=APPLICATION_ACTION_FORMS,
         perform=lambda **data: services.APPLICATION_ACTIONS[action](
             actor=request.user, application=application, **data
@@ -432,8 +396,11 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
         if filters.cleaned_data["ready"]:
             applications = applications.filter(notice_from__lte=_latest_notice_ready(today))
     page = _page(request, applications.order_by("notice_from", "id"))
-    role = getattr(request.user, "role", "")
-    may = {t.action for t in actions_for(State.PUBLICISED, role)}
+    may = {
+        t.action
+        for t in TRANSITIONS.values()
+        if State.PUBLICISED in t.sources and may_take(APPLICATION, t, request.user)
+    }
     rows = []
     for application in page:
         approval_from = rules.notice_ends(application.notice_from)
@@ -489,9 +456,8 @@ def _enrollment_get(request: HttpRequest, pk: int) -> Enrollment:
 def _enrollment_page(
     request: HttpRequest, enrollment: Enrollment, bound: tuple[str, forms.Form] | None = None
 ) -> HttpResponse:
-    role = getattr(request.user, "role", "")
     action_forms = _action_forms(
-        actions_for(enrollment.status, role, ENROLLMENT_TRANSITIONS), ENROLLMENT_ACTION_FORMS, request, bound
+        actions_for(ENROLLMENT, enrollment, request.user), ENROLLMENT_ACTION_FORMS, request, bound
     )
     context = {
         "enrollment": enrollment,
@@ -518,7 +484,7 @@ def enrollment_action_page(request: HttpRequest, pk: int, action: str) -> HttpRe
     return _post_action(
         request,
         action,
-        transitions=ENROLLMENT_TRANSITIONS,
+        workflow=ENROLLMENT,
         forms_by_action=ENROLLMENT_ACTION_FORMS,
         perform=lambda **data: services.enrollment_change_status(
             actor=request.user, enrollment=enrollment, action=action, **data
@@ -590,7 +556,7 @@ def _uplift_page(request: HttpRequest, uplift: Uplift) -> HttpResponse:
         "total_enrollments": sum(line["enrollments"] for line in lines),
         "total_cost_change": sum((line["monthly_cost_change"] for line in lines), Decimal("0.00")),
         "percent": min(100, uplift.processed_enrollments * 100 // total) if total else 0,
-        "may_approve": uplift.status == UpliftStatus.PREVIEW and user_has_role(request.user, DECIDERS),
+        "may_approve": any(t.action == "approve" for t in actions_for(UPLIFT, uplift, request.user)),
         "refresh": REFRESH_SECONDS if uplift.status in UPLIFT_WORKING else None,
     }
     return render(request, "assistance/uplift_detail.html", context)

@@ -1,17 +1,17 @@
-"""The application's review workflow as one table (SPEC §4.2): who may do what from which state.
+"""Social assistance's states and transition tables (SPEC §4.2–§4.4), run by the kernel's workflow engine.
 
-Read by the services (to refuse), the API (to route actions) and the pages (to offer buttons).
+Read by the services (``take`` refuses what a table does not allow), the API (routes and roles) and the
+pages (buttons, through ``actions_for``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import CASE_WRITERS, DECIDERS
+from civil_affairs.workflow.engine import Transition, Workflow, table
 
 
 class State(models.TextChoices):
@@ -27,48 +27,31 @@ class State(models.TextChoices):
 OPEN_STATES = frozenset({State.SUBMITTED, State.ACCEPTED, State.INVESTIGATED, State.PUBLICISED})
 CLOSED_STATES = frozenset({State.APPROVED, State.REJECTED, State.WITHDRAWN})
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str | Promise
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
+APPLICATION = Workflow(
+    line=Line.ASSISTANCE,
+    states=State,
+    noun=_("the application"),
+    transitions=table(
         # The town (street) caseworker accepts, investigates and posts the notice (社会救助暂行办法 arts. 9–11).
         Transition("accept", _("Accept"), frozenset({State.SUBMITTED}), State.ACCEPTED, CASE_WRITERS),
         Transition(
-            "investigate",
-            _("Record home visit"),
-            frozenset({State.ACCEPTED}),
-            State.INVESTIGATED,
-            CASE_WRITERS,
+            "investigate", _("Record home visit"), frozenset({State.ACCEPTED}), State.INVESTIGATED, CASE_WRITERS
         ),
         Transition(
-            "publicise",
-            _("Post public notice"),
-            frozenset({State.INVESTIGATED}),
-            State.PUBLICISED,
-            CASE_WRITERS,
+            "publicise", _("Post public notice"), frozenset({State.INVESTIGATED}), State.PUBLICISED, CASE_WRITERS
         ),
-        # The district bureau decides.
-        Transition("approve", _("Approve"), frozenset({State.PUBLICISED}), State.APPROVED, DECIDERS),
-        Transition("reject", _("Reject"), frozenset({State.PUBLICISED}), State.REJECTED, DECIDERS),
+        # The district bureau decides; whoever prepared the case may not (four eyes).
+        Transition(
+            "approve", _("Approve"), frozenset({State.PUBLICISED}), State.APPROVED, DECIDERS, decides=True
+        ),
+        Transition(
+            "reject", _("Reject"), frozenset({State.PUBLICISED}), State.REJECTED, DECIDERS, decides=True
+        ),
         # Withdrawal is possible at any point before a decision.
         Transition("withdraw", _("Withdraw"), OPEN_STATES, State.WITHDRAWN, CASE_WRITERS | DECIDERS),
-    )
-}
-
-
-def actions_for(state: str, role: str, transitions: dict[str, Transition] | None = None) -> list[Transition]:
-    """The transitions (of applications unless told) a user of ``role`` may take from ``state``."""
-    table = TRANSITIONS if transitions is None else transitions
-    return [t for t in table.values() if state in t.sources and role in t.roles]
+    ),
+)
+TRANSITIONS = APPLICATION.transitions
 
 
 class EnrollmentStatus(models.TextChoices):
@@ -77,9 +60,12 @@ class EnrollmentStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
-ENROLLMENT_TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
+ENROLLMENT = Workflow(
+    line=Line.ASSISTANCE,
+    state_field="status",
+    states=EnrollmentStatus,
+    noun=_("the enrollment"),
+    transitions=table(
         Transition(
             "suspend",
             _("Suspend"),
@@ -97,5 +83,33 @@ ENROLLMENT_TRANSITIONS: dict[str, Transition] = {
             EnrollmentStatus.TERMINATED,
             DECIDERS,
         ),
-    )
-}
+    ),
+)
+ENROLLMENT_TRANSITIONS = ENROLLMENT.transitions
+
+
+class UpliftStatus(models.TextChoices):
+    PREVIEW = "preview", _("Preview")
+    APPROVED = "approved", _("Approved")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+
+
+UPLIFT = Workflow(
+    line=Line.ASSISTANCE,
+    state_field="status",
+    states=UpliftStatus,
+    noun=_("the uplift"),
+    transitions=table(
+        # Whoever made the preview may not approve it (four eyes, SPEC §2.3).
+        Transition(
+            "approve",
+            _("Approve the uplift"),
+            frozenset({UpliftStatus.PREVIEW}),
+            UpliftStatus.APPROVED,
+            DECIDERS,
+            decides=True,
+        ),
+    ),
+)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from civil_affairs.accounts.lines import ALL_LINES, TOWN_LINES, Line
 from civil_affairs.accounts.models import Role, User
 from civil_affairs.audit.services import audit_record
 from civil_affairs.divisions.models import Division, DivisionLevel
@@ -45,14 +46,18 @@ TOWNS = [
 # Villages/communities named in the seed document, by town; every town also gets one community and one village.
 SEED_VILLAGES = {"双山街道": ["马安村", "三涧溪村"], "白云湖街道": ["杨北村"], "相公庄街道": ["桑园村"]}
 
+# The demo accounts of SPEC §1: username, role, jurisdiction code, display name, lines of work served.
 DEMO_ACCOUNTS = [
-    # username, role, jurisdiction code, display name
-    ("admin", Role.ADMINISTRATOR, "370114", "系统管理员"),
-    ("district_reviewer", Role.DISTRICT_REVIEWER, "370114", "区级审核员"),
-    ("leader", Role.VIEWER, "370114", "局领导"),
-    ("mingshui_caseworker", Role.CASEWORKER, "370114001", "明水街道经办人"),
-    ("shuangshan_caseworker", Role.CASEWORKER, "370114002", "双山街道经办人"),
-    ("api_client", Role.API_CLIENT, "370114", "外部系统"),
+    ("admin", Role.ADMINISTRATOR, "370114", "系统管理员", ALL_LINES),
+    ("district_reviewer", Role.DISTRICT_REVIEWER, "370114", "区级审核员", ALL_LINES),
+    ("leader", Role.VIEWER, "370114", "局领导", ALL_LINES),
+    ("mingshui_caseworker", Role.CASEWORKER, "370114001", "明水街道经办人", TOWN_LINES),
+    ("shuangshan_caseworker", Role.CASEWORKER, "370114002", "双山街道经办人", TOWN_LINES),
+    ("api_client", Role.API_CLIENT, "370114", "外部系统", ALL_LINES),
+    ("marriage_registrar", Role.CASEWORKER, "370114", "婚姻登记员", (Line.MARRIAGE,)),
+    ("eldercare_officer", Role.CASEWORKER, "370114", "养老服务科经办人", (Line.ELDERCARE,)),
+    ("funeral_officer", Role.CASEWORKER, "370114", "殡葬管理科经办人", (Line.FUNERAL,)),
+    ("community_officer", Role.CASEWORKER, "370114", "基层政权科经办人", (Line.COMMUNITY,)),
 ]
 
 SURNAMES = (
@@ -111,8 +116,10 @@ def load_divisions() -> int:
 
 
 def load_accounts() -> int:
+    """Create the demo accounts once; their lines of work are brought to SPEC §1 on every run."""
     created = 0
-    for username, role, code, display_name in DEMO_ACCOUNTS:
+    for username, role, code, display_name, lines in DEMO_ACCOUNTS:
+        wanted_lines = sorted(lines)
         user, was_created = User.objects.get_or_create(
             username=username,
             defaults={
@@ -120,6 +127,7 @@ def load_accounts() -> int:
                 "jurisdiction_id": code,
                 "first_name": display_name,
                 "is_staff": role == Role.ADMINISTRATOR,
+                "lines": wanted_lines,
             },
         )
         if was_created:
@@ -129,9 +137,13 @@ def load_accounts() -> int:
                 actor=None,
                 action="create",
                 obj=user,
-                changes={"username": [None, username], "role": [None, role]},
+                changes={"username": [None, username], "role": [None, role], "lines": [None, wanted_lines]},
             )
             created += 1
+        elif sorted(user.lines) != wanted_lines:
+            audit_record(actor=None, action="update", obj=user, changes={"lines": [user.lines, wanted_lines]})
+            user.lines = wanted_lines
+            user.save(update_fields=["lines"])
     return created
 
 

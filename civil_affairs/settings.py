@@ -6,6 +6,7 @@ HTTPS. With DATABASE_URL / REDIS_URL unset, the embedded servers of SPEC §1 are
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 from pathlib import Path
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "civil_affairs.accounts",
     "civil_affairs.audit",
     "civil_affairs.people",
+    "civil_affairs.workflow",
     "civil_affairs.api",
     "civil_affairs.web",
     # One app per line of the bureau's work.
@@ -238,6 +240,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "civil_affairs.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
     "COERCE_DECIMAL_TO_STRING": True,
+    # `?format=csv|xlsx` asks a list for an export (SPEC §3), not for a renderer.
+    "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -271,17 +275,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "civil_affairs.audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=0),
     },
-    # Divorce applications past day 60 lapse (SPEC §6); just after midnight, so the day's lists are right.
-    "marriage-lapse-divorce-applications-daily": {
-        "task": "marriage.tasks.lapse_divorce_applications",
-        "schedule": crontab(hour=0, minute=5),
-    },
-    # Re-checks of assistance enrollments that are past due (SPEC §4.5), before the working day starts.
-    "assistance-list-overdue-reviews-daily": {
-        "task": "assistance.tasks.list_overdue_reviews",
-        "schedule": crontab(hour=6, minute=30),
-    },
 }
+
+# Each line of work brings its own periodic jobs in <app>/schedule.py (BEAT_SCHEDULE, crontabs only).
+for _section in ("assistance", "eldercare", "marriage", "funeral", "community"):
+    try:
+        CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_section}.schedule").BEAT_SCHEDULE)
+    except ModuleNotFoundError as _error:
+        if _error.name != f"{_section}.schedule":
+            raise
 
 # --- Domain settings (README "Configuration") --------------------------------------------------------
 # Batch jobs work in chunks of this many rows, one transaction each (SPEC §10); read by assistance/jobs.py.

@@ -13,17 +13,19 @@ from typing import Any, cast
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from civil_affairs.accounts.jurisdiction import get_within_jurisdiction_or_404, within_jurisdiction
+from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, RolePermission
-from civil_affairs.api.viewsets import ScopedViewSetMixin, workflow_action
+from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.people.models import Person
+from civil_affairs.people.selectors import people_visible_to
 
 from . import selectors, services
 from .civil_code import days_left_in_period
@@ -37,11 +39,6 @@ from .workflow import (
     DivorceState,
     WithdrawalReason,
 )
-
-
-def _visible_people(serializer: serializers.Serializer) -> QuerySet[Person]:
-    """People the caller may see: an id outside the jurisdiction reads as "does not exist"."""
-    return within_jurisdiction(Person.objects.all(), serializer.context["request"].user)
 
 
 def _scope(fields: dict[str, serializers.Field], **querysets: QuerySet) -> None:
@@ -82,7 +79,7 @@ class RegistrationCreateSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        _scope(fields, party_a=_visible_people(self), party_b=_visible_people(self))
+        _scope(fields, party_a=people_visible_to(self.context["request"].user), party_b=people_visible_to(self.context["request"].user))
         return fields
 
 
@@ -116,30 +113,17 @@ class RegistrationFilter(django_filters.FilterSet):
         summary="Register a marriage",
     )
 )
-class RegistrationViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class RegistrationViewSet(ServiceCreateMixin, ScopedViewSet):
     """Marriage registrations (SPEC §6). A refusal answers 400 keyed by ``party_a``/``party_b``/field."""
 
     serializer_class = RegistrationSerializer
+    selector = selectors.registration_list
+    line = Line.MARRIAGE
+    create_input = RegistrationCreateSerializer
+    create_service = services.registration_create
     filterset_class = RegistrationFilter
     search_fields = ["certificate_number", "party_a__name", "party_b__name"]
     roles_by_action = {"create": CASE_WRITERS}
-
-    def get_queryset(self) -> QuerySet[Registration]:
-        return selectors.registration_list(user=self.request.user)
-
-    def create(self, request: Request) -> Response:
-        data = RegistrationCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        registration = services.registration_create(
-            actor=request.user,
-            party_a=data.validated_data["party_a"],
-            party_b=data.validated_data["party_b"],
-            registration_date=data.validated_data.get("registration_date") or timezone.localdate(),
-            declares_not_close_relatives=data.validated_data["declares_not_close_relatives"],
-        )
-        return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
 
 # --- Divorce applications ---------------------------------------------------------------------------------
@@ -278,9 +262,7 @@ def _divorce_action(name: str, perform: Callable[..., Any], input_serializer: An
         summary="Apply for a divorce by agreement",
     )
 )
-class DivorceViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class DivorceViewSet(ServiceCreateMixin, ScopedViewSet):
     """Divorce by agreement through the 30-day cooling-off period (SPEC §6, Civil Code art. 1077).
 
     ``withdraw/`` during days 0–30, ``issue/`` (today) during days 31–60; otherwise 409. From day 61 the
@@ -288,24 +270,13 @@ class DivorceViewSet(
     """
 
     serializer_class = DivorceSerializer
+    selector = selectors.divorce_list
+    line = Line.MARRIAGE
+    create_input = DivorceCreateSerializer
+    create_service = services.divorce_apply
     filterset_class = DivorceFilter
     search_fields = ["registration__certificate_number", "certificate_number"]
     roles_by_action = {"create": CASE_WRITERS, **{name: t.roles for name, t in DIVORCE_TRANSITIONS.items()}}
-
-    def get_queryset(self) -> QuerySet[DivorceApplication]:
-        return selectors.divorce_list(user=self.request.user)
-
-    def create(self, request: Request) -> Response:
-        data = DivorceCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        divorce = services.divorce_apply(
-            actor=request.user,
-            registration=data.validated_data["registration"],
-            application_date=data.validated_data.get("application_date"),
-        )
-        return Response(
-            DivorceSerializer(self.get_queryset().get(pk=divorce.pk)).data, status=status.HTTP_201_CREATED
-        )
 
     withdraw = _divorce_action(
         "withdraw",
@@ -353,9 +324,9 @@ class MaritalStatusView(GenericAPIView):
     def get(self, request: Request) -> Response:
         query = MaritalStatusQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        person = get_within_jurisdiction_or_404(
-            Person.objects.all(), request.user, pk=query.validated_data["person"]
-        )
+        person = people_visible_to(request.user).filter(pk=query.validated_data["person"]).first()
+        if person is None:
+            raise Http404
         on = query.validated_data.get("date") or timezone.localdate()
         return Response(MaritalStatusSerializer(selectors.marital_status(person=person, on=on)).data)
 
@@ -413,8 +384,8 @@ class CounsellingCaseCreateSerializer(serializers.Serializer):
         user = self.context["request"].user
         _scope(
             fields,
-            party_a=_visible_people(self),
-            party_b=_visible_people(self),
+            party_a=people_visible_to(self.context["request"].user),
+            party_b=people_visible_to(self.context["request"].user),
             registration=selectors.registration_list(user=user),
             divorce=selectors.divorce_list(user=user),
         )
@@ -451,33 +422,23 @@ class CounsellingFilter(django_filters.FilterSet):
         summary="Open a case",
     )
 )
-class CounsellingCaseViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class CounsellingCaseViewSet(ServiceCreateMixin, ScopedViewSet):
     """Marriage and family counselling (婚姻家庭辅导): a couple, their sessions with notes, the outcome.
 
     ``sessions/`` records a session; ``close/`` sets the outcome (reconciled or divorced); 409 once closed.
     """
 
     serializer_class = CounsellingCaseSerializer
+    selector = selectors.counselling_list
+    line = Line.MARRIAGE
+    create_input = CounsellingCaseCreateSerializer
+    create_service = services.counselling_case_open
     filterset_class = CounsellingFilter
     roles_by_action = {
         "create": CASE_WRITERS,
         "sessions": COUNSELLING_TRANSITIONS["record_session"].roles,
         "close": COUNSELLING_TRANSITIONS["close"].roles,
     }
-
-    def get_queryset(self) -> QuerySet[CounsellingCase]:
-        return selectors.counselling_list(user=self.request.user)
-
-    def create(self, request: Request) -> Response:
-        data = CounsellingCaseCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        case = services.counselling_case_open(actor=request.user, **data.validated_data)
-        return Response(
-            CounsellingCaseSerializer(self.get_queryset().get(pk=case.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
 
     sessions = workflow_action(
         "sessions",

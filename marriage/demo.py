@@ -22,9 +22,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from civil_affairs.accounts.models import Role, User
+from civil_affairs.accounts.models import User
 from civil_affairs.audit.services import audit_record
-from civil_affairs.demo import DEMO_PASSWORD, GIVEN, SURNAMES
+from civil_affairs.demo import GIVEN, SURNAMES
 from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
@@ -35,7 +35,8 @@ from .services import reserve_certificate_numbers
 from .workflow import CounsellingOutcome, DivorceState, WithdrawalReason
 
 # username, role, jurisdiction, display name: the district's registry office serves the whole district.
-REGISTRAR = ("marriage_registrar", Role.CASEWORKER, "370114", "婚姻登记员")
+# The registry office's demo account (civil_affairs/demo.py makes it).
+REGISTRAR = ("marriage_registrar",)
 
 REGISTRATIONS_A_YEAR = 8_658  # the seed
 REMARRIAGES = 60  # of which couples who divorced earlier in the year and married each other again (复婚)
@@ -59,23 +60,6 @@ SESSION_NOTES = (
     "回访：双方关系有所缓和，表示愿意继续共同生活。",
 )
 CONCERNS = ("家庭矛盾", "婆媳关系", "子女教育分歧", "经济压力", "沟通不畅")
-
-
-def load_account() -> int:
-    username, role, code, display_name = REGISTRAR
-    user, created = User.objects.get_or_create(
-        username=username, defaults={"role": role, "jurisdiction_id": code, "first_name": display_name}
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-        audit_record(
-            actor=None,
-            action="create",
-            obj=user,
-            changes={"username": [None, username], "role": [None, role]},
-        )
-    return int(created)
 
 
 @dataclass
@@ -335,12 +319,6 @@ def _counselling(demo: Demo, divorces: list[DivorceApplication], registrar: User
 
 
 def load(out: TextIOBase) -> None:
-    with transaction.atomic():
-        created_account = load_account()
-        username, role, code, _name = REGISTRAR
-        out.write(
-            f"marriage registrar account {username} ({role.label}, {code}): {created_account} created\n"
-        )
     created = load_records(timezone.localdate())
     if not created:
         out.write("marriage records: 0 created\n")

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from civil_affairs.accounts.jurisdiction import jurisdiction_q
+from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.people.models import Person
 
 from .civil_code import CERTIFICATE_WINDOW_DAYS, COOLING_OFF_DAYS
@@ -24,7 +25,10 @@ from .workflow import CounsellingOutcome, DivorcePhase, DivorceState, Withdrawal
 
 
 def couple_q(user: Any, prefix: str = "") -> Q:
-    """Records of a couple where either party's household registration lies in the user's jurisdiction."""
+    """Records of a couple where either party's household registration lies in the user's jurisdiction,
+    for users who serve the marriage line (SPEC §2.3); nothing for anyone else."""
+    if not serves(user, Line.MARRIAGE):
+        return Q(pk__in=[])
     return jurisdiction_q(user, f"{prefix}party_a__division") | jurisdiction_q(
         user, f"{prefix}party_b__division"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -21,18 +21,22 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from civil_affairs.accounts.jurisdiction import covers
+from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.accounts.permissions import CASE_WRITERS, user_has_role
 from civil_affairs.audit.services import audit_record
 from civil_affairs.errors import NON_FIELD, Conflict, RuleViolation
 from civil_affairs.people.models import Person, Sex
+from civil_affairs.workflow.engine import record_step, take
 
 from . import civil_code
 from .civil_code import CertificateKind, DivorcePeriod
 from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
 from .selectors import marriage_end, marriages_of
 from .workflow import (
+    ACTION_PERIOD,
     CLOSING_OUTCOMES,
-    DIVORCE_TRANSITIONS,
+    COUNSELLING,
+    DIVORCE,
     CounsellingOutcome,
     DivorceState,
     WithdrawalReason,
@@ -51,8 +55,11 @@ def _day(value: datetime.date) -> str:
 
 
 def _require_writer(actor: Any) -> None:
+    """Registry-office work: a case writer serving the marriage line (town caseworkers do not, SPEC §2.3)."""
     if not user_has_role(actor, CASE_WRITERS):
         raise PermissionDenied
+    if not serves(actor, Line.MARRIAGE):
+        raise PermissionDenied(_("You do not serve this line of work."))
 
 
 def _lock_people(people: Iterable[Person]) -> dict[int, Person]:
@@ -230,15 +237,16 @@ def registration_create(
     actor: Any,
     party_a: Person,
     party_b: Person,
-    registration_date: datetime.date,
+    registration_date: datetime.date | None = None,
     declares_not_close_relatives: bool,
 ) -> Registration:
     """Register a marriage and issue its certificate number (SPEC §6; Civil Code arts. 1042, 1046–1049).
 
     Both people's rows are locked (in id order) before the rules are checked, so of two registrations
-    racing for one person exactly one succeeds; a refusal stores nothing.
+    racing for one person exactly one succeeds; a refusal stores nothing. The date defaults to today.
     """
     _require_writer(actor)
+    registration_date = registration_date or timezone.localdate()
     with transaction.atomic():
         locked = _lock_people([party_a, party_b])
         party_a, party_b = locked[party_a.pk], locked[party_b.pk]
@@ -278,12 +286,14 @@ def _lapse(divorce: DivorceApplication, actor: Any = None) -> None:
     divorce.withdrawal_reason = WithdrawalReason.LAPSED
     divorce.withdrawn_on = divorce.calendar.lapses_on
     divorce.save(update_fields=["state", "withdrawal_reason", "withdrawn_on", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="transition:lapse",
+    record_step(
+        workflow=DIVORCE,
         obj=divorce,
+        action="lapse",
+        actor=actor,
+        from_state=DivorceState.OPEN,
+        to_state=DivorceState.WITHDRAWN,
         changes={
-            "state": [DivorceState.OPEN, DivorceState.WITHDRAWN],
             "withdrawal_reason": ["", WithdrawalReason.LAPSED],
             "withdrawn_on": [None, divorce.withdrawn_on],
         },
@@ -338,138 +348,130 @@ def divorce_apply(
         divorce = DivorceApplication.objects.create(
             registration=registration, application_date=application_date, created_by=actor
         )
-        audit_record(
-            actor=actor,
-            action="create",
+        record_step(
+            workflow=DIVORCE,
             obj=divorce,
-            changes={
-                "registration": [None, registration.pk],
-                "application_date": [None, application_date],
-                "state": [None, DivorceState.OPEN],
-            },
+            action="apply",
+            actor=actor,
+            from_state="",
+            to_state=DivorceState.OPEN,
+            changes={"registration": [None, registration.pk], "application_date": [None, application_date]},
         )
     return divorce
 
 
-def _locked_open_divorce(
-    divorce: DivorceApplication, action: str, today: datetime.date
-) -> DivorceApplication:
-    """Lock the application and check that ``action`` is allowed in its state and on ``today``."""
-    transition = DIVORCE_TRANSITIONS[action]
-    locked = (
-        DivorceApplication.objects.select_for_update(of=("self",))
-        .select_related("registration", "registration__party_a", "registration__party_b")
-        .get(pk=divorce.pk)
-    )
+def _closed_divorce_message(locked: DivorceApplication) -> str:
+    """Why an application that is no longer open cannot be acted on (the 409's wording)."""
     if locked.state == DivorceState.ISSUED:
         assert locked.issued_on is not None
-        raise Conflict(
-            _("The divorce certificate was already issued on %(date)s.") % {"date": _day(locked.issued_on)}
-        )
-    if locked.state == DivorceState.WITHDRAWN:
-        assert locked.withdrawn_on is not None
-        raise Conflict(_("The application was withdrawn on %(date)s.") % {"date": _day(locked.withdrawn_on)})
-    calendar = locked.calendar
-    period = civil_code.divorce_period(locked.application_date, max(today, locked.application_date))
-    if period is transition.period:
-        return locked
-    values = {
-        "cooling_off_until": _day(calendar.cooling_off_until),
-        "from": _day(calendar.certificate_from),
-        "until": _day(calendar.certificate_until),
-        "lapsed": _day(calendar.lapses_on),
-    }
-    if period is DivorcePeriod.LAPSED:
+        return _("The divorce certificate was already issued on %(date)s.") % {"date": _day(locked.issued_on)}
+    assert locked.withdrawn_on is not None
+    return _("The application was withdrawn on %(date)s.") % {"date": _day(locked.withdrawn_on)}
+
+
+def _check_period(action: str, today: datetime.date) -> Callable[[DivorceApplication], None]:
+    """The calendar check of a divorce action: ``action`` is allowed only in its period (art. 1077)."""
+
+    def check(locked: DivorceApplication) -> None:
+        calendar = locked.calendar
+        period = civil_code.divorce_period(locked.application_date, max(today, locked.application_date))
+        if period is ACTION_PERIOD[action]:
+            return
+        values = {
+            "cooling_off_until": _day(calendar.cooling_off_until),
+            "from": _day(calendar.certificate_from),
+            "until": _day(calendar.certificate_until),
+            "lapsed": _day(calendar.lapses_on),
+        }
+        if period is DivorcePeriod.LAPSED:
+            raise Conflict(
+                _(
+                    "The application lapsed on %(lapsed)s: the certificate was not issued by %(until)s, within 30 "
+                    "days after the cooling-off period (Civil Code art. 1077), so it counts as withdrawn."
+                )
+                % values
+            )
+        if action == "issue":
+            raise Conflict(
+                _(
+                    "The cooling-off period runs until %(cooling_off_until)s (Civil Code art. 1077): the "
+                    "certificate can be issued from %(from)s to %(until)s."
+                )
+                % values
+            )
         raise Conflict(
             _(
-                "The application lapsed on %(lapsed)s: the certificate was not issued by %(until)s, within 30 days "
-                "after the cooling-off period (Civil Code art. 1077), so it counts as withdrawn."
+                "The cooling-off period ended on %(cooling_off_until)s: the application can no longer be "
+                "withdrawn; if the certificate is not issued by %(until)s it lapses."
             )
             % values
         )
-    if action == "issue":
-        raise Conflict(
-            _(
-                "The cooling-off period runs until %(cooling_off_until)s (Civil Code art. 1077): the certificate "
-                "can be issued from %(from)s to %(until)s."
-            )
-            % values
-        )
-    raise Conflict(
-        _(
-            "The cooling-off period ended on %(cooling_off_until)s: the application can no longer be withdrawn; "
-            "if the certificate is not issued by %(until)s it lapses."
-        )
-        % values
-    )
+
+    return check
 
 
 def divorce_withdraw(
     *, actor: Any, divorce: DivorceApplication, party: Person | None = None
 ) -> DivorceApplication:
     """Either party withdraws the application during the cooling-off period (Civil Code art. 1077 para. 1)."""
-    _require_writer(actor)
     today = timezone.localdate()
-    with transaction.atomic():
-        locked = _locked_open_divorce(divorce, "withdraw", today)
-        registration = locked.registration
-        if party is not None and party.pk not in (registration.party_a_id, registration.party_b_id):
-            raise RuleViolation(_("Only one of the two parties can withdraw the application."), field="party")
-        locked.state = DivorceState.WITHDRAWN
-        locked.withdrawal_reason = WithdrawalReason.PARTY
-        locked.withdrawn_on = today
-        locked.withdrawn_by = party
-        locked.save(
-            update_fields=["state", "withdrawal_reason", "withdrawn_on", "withdrawn_by", "updated_at"]
-        )
-        audit_record(
-            actor=actor,
-            action="transition:withdraw",
-            obj=locked,
-            changes={
-                "state": [DivorceState.OPEN, DivorceState.WITHDRAWN],
-                "withdrawal_reason": ["", WithdrawalReason.PARTY],
-                "withdrawn_on": [None, today],
-                "withdrawn_by": [None, party.pk if party else None],
-            },
-        )
-    return locked
+    registration = divorce.registration
+    if party is not None and party.pk not in (registration.party_a_id, registration.party_b_id):
+        raise RuleViolation(_("Only one of the two parties can withdraw the application."), field="party")
+    return take(
+        DIVORCE,
+        divorce,
+        "withdraw",
+        actor=actor,
+        fields={
+            "withdrawal_reason": WithdrawalReason.PARTY,
+            "withdrawn_on": today,
+            "withdrawn_by": party,
+        },
+        check=_check_period("withdraw", today),
+        explain_state=_closed_divorce_message,
+    )
 
 
 def divorce_issue(*, actor: Any, divorce: DivorceApplication) -> DivorceApplication:
     """Issue the divorce certificate today, from day 31 to day 60 after the application (Civil Code art. 1077
     para. 2, SPEC §6); the marriage is dissolved from today. Outside those days: 409."""
-    _require_writer(actor)
     today = timezone.localdate()
-    with transaction.atomic():
-        locked = _locked_open_divorce(divorce, "issue", today)
-        registration = Registration.objects.select_for_update().get(pk=locked.registration_id)
+    check_period = _check_period("issue", today)
+
+    def parties_alive(locked: DivorceApplication) -> None:
+        check_period(locked)
         for person in (locked.registration.party_a, locked.registration.party_b):
             if person.date_of_death is not None:
                 raise Conflict(
                     _("%(name)s died on %(date)s: the marriage has ended.")
                     % {"name": person.name, "date": _day(person.date_of_death)}
                 )
+
+    def certificate(locked: DivorceApplication) -> dict[str, Any]:
         (number,) = reserve_certificate_numbers(CertificateKind.DIVORCE, today.year)
-        locked.state, locked.issued_on, locked.certificate_number = DivorceState.ISSUED, today, number
-        locked.save(update_fields=["state", "issued_on", "certificate_number", "updated_at"])
+        return {"issued_on": today, "certificate_number": number}
+
+    def dissolve(locked: DivorceApplication) -> dict[str, Any]:
+        registration = Registration.objects.select_for_update().get(pk=locked.registration_id)
         registration.dissolved_on = today
         registration.save(update_fields=["dissolved_on", "updated_at"])
         locked.registration = registration
         audit_record(
-            actor=actor,
-            action="transition:issue",
-            obj=locked,
-            changes={
-                "state": [DivorceState.OPEN, DivorceState.ISSUED],
-                "issued_on": [None, today],
-                "certificate_number": [None, number],
-            },
-        )
-        audit_record(
             actor=actor, action="dissolve", obj=registration, changes={"dissolved_on": [None, today]}
         )
-    return locked
+        return {}
+
+    return take(
+        DIVORCE,
+        divorce,
+        "issue",
+        actor=actor,
+        fields=certificate,
+        check=parties_alive,
+        effect=dissolve,
+        explain_state=_closed_divorce_message,
+    )
 
 
 def divorce_lapse_overdue(*, today: datetime.date | None = None, chunk_size: int = 500) -> int:
@@ -578,13 +580,17 @@ def counselling_case_open(
     return case
 
 
+def _closed_case_message(locked: CounsellingCase) -> str:
+    return _("The case was closed on %(date)s (%(outcome)s).") % {
+        "date": _day(locked.closed_on or locked.opened_on),
+        "outcome": locked.get_outcome_display(),
+    }
+
+
 def _locked_ongoing_case(case: CounsellingCase) -> CounsellingCase:
     locked = CounsellingCase.objects.select_for_update().get(pk=case.pk)
     if locked.outcome != CounsellingOutcome.ONGOING:
-        raise Conflict(
-            _("The case was closed on %(date)s (%(outcome)s).")
-            % {"date": _day(locked.closed_on or locked.opened_on), "outcome": locked.get_outcome_display()}
-        )
+        raise Conflict(_closed_case_message(locked))
     return locked
 
 
@@ -633,27 +639,26 @@ def counselling_case_close(
     *, actor: Any, case: CounsellingCase, outcome: str, closed_on: datetime.date | None = None
 ) -> CounsellingCase:
     """Close an ongoing case as reconciled or divorced (reconciled cases feed the dashboards)."""
-    _require_writer(actor)
     today = timezone.localdate()
     closed_on = closed_on or today
     if outcome not in CLOSING_OUTCOMES:
         raise RuleViolation(_("A case closes as reconciled or divorced."), field="outcome")
     if closed_on > today:
         raise RuleViolation(_("A case cannot be closed in the future."), field="closed_on")
-    with transaction.atomic():
-        locked = _locked_ongoing_case(case)
+
+    def not_before_opening(locked: CounsellingCase) -> None:
         if closed_on < locked.opened_on:
             raise RuleViolation(
-                _("The case was opened on %(date)s; it cannot close earlier.")
-                % {"date": _day(locked.opened_on)},
+                _("The case was opened on %(date)s; it cannot close earlier.") % {"date": _day(locked.opened_on)},
                 field="closed_on",
             )
-        locked.outcome, locked.closed_on = outcome, closed_on
-        locked.save(update_fields=["outcome", "closed_on", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="transition:close",
-            obj=locked,
-            changes={"outcome": [CounsellingOutcome.ONGOING, outcome], "closed_on": [None, closed_on]},
-        )
-    return locked
+
+    return take(
+        COUNSELLING,
+        case,
+        "close",
+        actor=actor,
+        fields={"outcome": outcome, "closed_on": closed_on},
+        check=not_before_opening,
+        explain_state=_closed_case_message,
+    )

@@ -160,7 +160,6 @@ def divorce_list_page(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     counts = selectors.divorce_phase_counts(user=request.user, today=today)
-    role = getattr(request.user, "role", "")
     rows = [
         DivorceRow(
             divorce=divorce,
@@ -171,7 +170,7 @@ def divorce_list_page(request: HttpRequest) -> HttpResponse:
             )
             if divorce.state == DivorceState.OPEN
             else None,
-            actions=divorce_actions(divorce.state, divorce.application_date, today, role),
+            actions=divorce_actions(divorce, request.user, today),
         )
         for divorce in page
     ]

@@ -9,13 +9,14 @@ cooling off (days 0–30), awaiting its certificate (days 31–60) or, from day 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import CASE_WRITERS
+from civil_affairs.workflow.engine import Transition, Workflow, actions_for, table
 
 from .civil_code import DivorcePeriod, divorce_period
 
@@ -55,20 +56,11 @@ def divorce_phase(state: str, application_date: datetime.date, on: datetime.date
     return DivorcePhase.WITHDRAWN
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str | Promise
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    # For divorce applications: the calendar period the action is allowed in.
-    period: DivorcePeriod | None = None
-
-
-DIVORCE_TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
+DIVORCE = Workflow(
+    line=Line.MARRIAGE,
+    states=DivorceState,
+    noun=_("the divorce application"),
+    transitions=table(
         # Either party may withdraw during the cooling-off period (art. 1077 para. 1).
         Transition(
             "withdraw",
@@ -76,7 +68,6 @@ DIVORCE_TRANSITIONS: dict[str, Transition] = {
             frozenset({DivorceState.OPEN}),
             DivorceState.WITHDRAWN,
             CASE_WRITERS,
-            DivorcePeriod.COOLING_OFF,
         ),
         # In the following 30 days both parties come for the certificate (art. 1077 para. 2).
         Transition(
@@ -85,20 +76,19 @@ DIVORCE_TRANSITIONS: dict[str, Transition] = {
             frozenset({DivorceState.OPEN}),
             DivorceState.ISSUED,
             CASE_WRITERS,
-            DivorcePeriod.AWAITING_CERTIFICATE,
         ),
-    )
-}
+    ),
+)
+DIVORCE_TRANSITIONS = DIVORCE.transitions
+# The calendar period in which each divorce action is allowed.
+ACTION_PERIOD = {"withdraw": DivorcePeriod.COOLING_OFF, "issue": DivorcePeriod.AWAITING_CERTIFICATE}
 
 
-def divorce_actions(
-    state: str, application_date: datetime.date, on: datetime.date, role: str
-) -> list[Transition]:
-    """The actions a user of ``role`` may take on an application on a date (for buttons)."""
-    if state != DivorceState.OPEN:
-        return []
-    period = divorce_period(application_date, max(on, application_date))
-    return [t for t in DIVORCE_TRANSITIONS.values() if t.period is period and role in t.roles]
+def divorce_actions(divorce: Any, user: Any, on: datetime.date) -> list[Transition]:
+    """The actions ``user`` may take on a divorce application on a date (for buttons): the engine's
+    state, role and line checks, then the calendar period."""
+    period = divorce_period(divorce.application_date, max(on, divorce.application_date))
+    return [t for t in actions_for(DIVORCE, divorce, user) if ACTION_PERIOD[t.action] is period]
 
 
 class CounsellingOutcome(models.TextChoices):
@@ -107,9 +97,12 @@ class CounsellingOutcome(models.TextChoices):
     DIVORCED = "divorced", _("Divorced")
 
 
-COUNSELLING_TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
+COUNSELLING = Workflow(
+    line=Line.MARRIAGE,
+    state_field="outcome",
+    states=CounsellingOutcome,
+    noun=_("the counselling case"),
+    transitions=table(
         Transition(
             "record_session",
             _("Record a session"),
@@ -124,6 +117,7 @@ COUNSELLING_TRANSITIONS: dict[str, Transition] = {
             "",  # the outcome chosen: reconciled or divorced
             CASE_WRITERS,
         ),
-    )
-}
+    ),
+)
+COUNSELLING_TRANSITIONS = COUNSELLING.transitions
 CLOSING_OUTCOMES = frozenset({CounsellingOutcome.RECONCILED, CounsellingOutcome.DIVORCED})

@@ -13,6 +13,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from .lines import serves
+
 M = TypeVar("M", bound=Model)
 
 
@@ -48,3 +50,11 @@ def covers(user: Any, division_code: str | None) -> bool:
     """Whether ``division_code`` lies in the user's jurisdiction."""
     code = jurisdiction_code(user)
     return bool(code and division_code and str(division_code).startswith(code))
+
+
+def scoped(queryset: QuerySet[M], user: Any, *, line: str | None, division_field: str = "division") -> QuerySet[M]:
+    """Case data the user may see: within the jurisdiction, and only of a line of work the user serves
+    (SPEC §2.3). Every app's selectors start from this."""
+    if not serves(user, line):
+        return queryset.none()
+    return within_jurisdiction(queryset, user, division_field)

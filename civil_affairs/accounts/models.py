@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .lines import Line, serves
 
 
 class Role(models.TextChoices):
@@ -26,6 +29,13 @@ class User(AbstractUser):
         related_name="+",
         help_text=_("The user sees case data of this division and everything under it."),
     )
+    lines = ArrayField(
+        models.CharField(max_length=20, choices=Line.choices),
+        verbose_name=_("lines of work"),
+        default=list,
+        blank=True,
+        help_text=_("For caseworkers: the lines of work they serve. Other roles read every line."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -33,3 +43,6 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles
+
+    def serves(self, line: str | None) -> bool:
+        return serves(self, line)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from .lines import serves
 from .models import Role
 
 ALL_ROLES = frozenset(Role.values)
@@ -38,6 +40,10 @@ class RolePermission(BasePermission):
             return False
         roles_by_action: dict[str, Iterable[str]] = getattr(view, "roles_by_action", {})
         action = getattr(view, "action", None) or request.method.lower()
+        line = getattr(view, "line", None)
+        if request.method not in SAFE_METHODS and line is not None and not serves(request.user, line):
+            self.message = _("You do not serve this line of work.")
+            return False
         if action in roles_by_action:
             return user_has_role(request.user, roles_by_action[action])
         if request.method in SAFE_METHODS:

@@ -1,20 +1,21 @@
+"""``/api/v1/``: the kernel's own endpoints, then each line of work's routes.
+
+Each app owns its routes in ``<app>/api_urls.py`` (``routes``: (prefix, viewset, basename) under
+``/api/v1/<app>/``, and optionally ``urlpatterns``), found through ``settings.PORTAL_SECTIONS``, so adding an
+app never edits the kernel.
+"""
+
+from importlib import import_module
+
 from csp.decorators import csp_update
+from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from assistance.api import (
-    ApplicationViewSet,
-    CategoryViewSet,
-    EnrollmentViewSet,
-    HouseholdViewSet,
-    StandardViewSet,
-)
-from assistance.batch_api import PaymentBatchViewSet, UpliftViewSet
 from civil_affairs.audit.api import AuditEventViewSet
 from civil_affairs.divisions.api import DivisionViewSet
 from civil_affairs.people.api import PersonViewSet
-from marriage.api import CounsellingCaseViewSet, DivorceViewSet, MaritalStatusView, RegistrationViewSet
 
 from .auth import ObtainTokenView
 
@@ -22,16 +23,19 @@ router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("people", PersonViewSet, basename="person")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
-router.register("assistance/categories", CategoryViewSet, basename="assistance-category")
-router.register("assistance/standards", StandardViewSet, basename="assistance-standard")
-router.register("assistance/households", HouseholdViewSet, basename="assistance-household")
-router.register("assistance/applications", ApplicationViewSet, basename="assistance-application")
-router.register("assistance/enrollments", EnrollmentViewSet, basename="assistance-enrollment")
-router.register("assistance/payment-batches", PaymentBatchViewSet, basename="assistance-payment-batch")
-router.register("assistance/uplifts", UpliftViewSet, basename="assistance-uplift")
-router.register("marriage/registrations", RegistrationViewSet, basename="marriage-registration")
-router.register("marriage/divorces", DivorceViewSet, basename="marriage-divorce")
-router.register("marriage/counselling-cases", CounsellingCaseViewSet, basename="marriage-counselling-case")
+
+app_paths = []
+for app, _title in settings.PORTAL_SECTIONS:
+    try:
+        module = import_module(f"{app}.api_urls")
+    except ModuleNotFoundError as error:
+        if error.name != f"{app}.api_urls":
+            raise
+        continue
+    for prefix, viewset, basename in getattr(module, "routes", []):
+        router.register(f"{app}/{prefix}", viewset, basename=basename)
+    if getattr(module, "urlpatterns", None):
+        app_paths.append(path(f"{app}/", include(module.urlpatterns)))
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -45,6 +49,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("marriage/status/", MaritalStatusView.as_view(), name="marriage-status"),
+    *app_paths,
     path("", include(router.urls)),
 ]

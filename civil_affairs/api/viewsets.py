@@ -2,35 +2,89 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.accounts.permissions import RolePermission
+from civil_affairs.audit.services import audit_record
+from civil_affairs.exports import Column, export_response, wanted_format
 
 
 class ScopedViewSetMixin(GenericAPIView):
-    """Limits ``base_queryset()`` to the caller's jurisdiction, so anything outside it is a 404.
+    """The one scoped read path of the API: objects come from the app's selector, which limits them to the
+    caller's jurisdiction and lines of work, so anything outside answers 404 (SPEC §2.3).
 
-    Subclasses set ``jurisdiction_field`` (the path to the object's Division) and ``roles_by_action``.
+    Subclasses set ``selector`` (``selector(user=...) -> QuerySet``), ``line`` (the line of work: writes by a
+    user who does not serve it answer 403), ``roles_by_action`` and, for exports, ``export_columns``.
     """
 
     permission_classes = [RolePermission]
-    jurisdiction_field = "division"
-
-    def base_queryset(self) -> QuerySet:
-        raise NotImplementedError
+    selector: ClassVar[Callable[..., QuerySet]]
+    line: ClassVar[str | None] = None
+    export_columns: ClassVar[Sequence[Column]] = ()
+    export_name: ClassVar[str] = "export"
 
     def get_queryset(self) -> QuerySet:
-        return within_jurisdiction(self.base_queryset(), self.request.user, self.jurisdiction_field)
+        return type(self).selector(user=self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response | HttpResponseBase:
+        """A page of the list, or with ``?format=csv|xlsx`` the whole filtered list as a file (SPEC §3)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        fmt = wanted_format(request.query_params)
+        if fmt and self.export_columns:
+            audit_record(
+                actor=request.user,
+                action="export",
+                object_type=self.export_name,
+                changes={"format": [None, fmt], "query": [None, request.GET.urlencode()]},
+            )
+            return export_response(
+                fmt=fmt,
+                columns=self.export_columns,
+                rows=queryset.iterator(chunk_size=2000),
+                filename=self.export_name,
+            )
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return Response(self.get_serializer(queryset, many=True).data)
+
+
+class ScopedViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A list and detail endpoint over an app's selector (add :class:`ServiceCreateMixin` to create)."""
+
+    def validated(self, serializer_class: type[serializers.Serializer], **kwargs: Any) -> dict[str, Any]:
+        data = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    def read_back(self, obj: Any, status_code: int = 200) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=status_code)
+
+
+class ServiceCreateMixin:
+    """The one create flow every app uses: ``create_input`` checks the shape, ``create_service(actor=,
+    **validated)`` applies the rules, and the answer is the new record read back through the selector (201)."""
+
+    create_input: ClassVar[type[serializers.Serializer] | None] = None
+    create_service: ClassVar[Callable[..., Any] | None] = None
+
+    def create(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        service, input_serializer = type(self).create_service, self.create_input
+        if service is None or input_serializer is None:
+            raise MethodNotAllowed(request.method or "POST")
+        obj = service(actor=request.user, **self.validated(input_serializer))
+        return self.read_back(obj, status.HTTP_201_CREATED)
 
 
 def workflow_action(

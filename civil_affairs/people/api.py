@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from civil_affairs.accounts.permissions import CASE_WRITERS
-from civil_affairs.api.viewsets import ScopedViewSetMixin
+from civil_affairs.api.viewsets import ScopedViewSet
 from civil_affairs.divisions.models import Division
 
-from . import services
+from . import selectors, services
 from .models import Person
 
 
@@ -70,19 +69,12 @@ class PersonFilter(django_filters.FilterSet):
     update=extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer}),
     partial_update=extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer}),
 )
-class PersonViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class PersonViewSet(ScopedViewSet):
     serializer_class = PersonSerializer
+    selector = selectors.person_list
     filterset_class = PersonFilter
     search_fields = ["name"]
     roles_by_action = {"create": CASE_WRITERS, "update": CASE_WRITERS, "partial_update": CASE_WRITERS}
-
-    def base_queryset(self) -> QuerySet[Person]:
-        return Person.objects.select_related("division").order_by("-id")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()

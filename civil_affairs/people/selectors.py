@@ -24,3 +24,13 @@ def person_list(*, user: Any, search: str = "") -> QuerySet[Person]:
 def person_get(*, user: Any, pk: Any) -> Person:
     """One person in the user's jurisdiction, else 404."""
     return get_within_jurisdiction_or_404(Person.objects.select_related("division"), user, pk=pk)
+
+
+def person_by_id_number(*, user: Any, id_number: str) -> Person | None:
+    """The person with exactly this (whole) ID number in the user's jurisdiction, if any."""
+    return within_jurisdiction(Person.objects.all(), user).filter(id_number=id_number.strip().upper()).first()
+
+
+def people_visible_to(user: Any) -> QuerySet[Person]:
+    """Every person the user may name in a request: a person outside reads as unknown (SPEC §7)."""
+    return within_jurisdiction(Person.objects.all(), user)

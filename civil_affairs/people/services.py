@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civil_affairs.accounts.jurisdiction import covers
 from civil_affairs.audit.services import audit_record, diff
 from civil_affairs.divisions.models import Division
-from civil_affairs.errors import RuleViolation
+from civil_affairs.errors import Conflict, RuleViolation
 
 from .id_numbers import InvalidIdNumber, parse_id_number
 from .models import Person
@@ -111,3 +113,28 @@ def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
 def person_full_id_viewed(*, actor: Any, person: Person) -> None:
     """Seeing a full ID number is itself an audited event (SPEC §2.2)."""
     audit_record(actor=actor, action="view_full_id", obj=person)
+
+
+def person_mark_deceased(*, actor: Any, person: Person, date_of_death: datetime.date) -> Person:
+    """Record that a person died (called by the death event, civil_affairs/deaths.py, SPEC §7): not twice
+    (409), not in the future nor before birth (400)."""
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        if locked.is_deceased:
+            raise Conflict(
+                _("%(name)s is already recorded as deceased (%(date)s).")
+                % {"name": locked.name, "date": locked.date_of_death}
+            )
+        if date_of_death > timezone.localdate():
+            raise RuleViolation(_("The date of death cannot be in the future."), field="date_of_death")
+        if date_of_death < locked.birth_date:
+            raise RuleViolation(_("The date of death cannot be before the birth date."), field="date_of_death")
+        locked.is_deceased, locked.date_of_death = True, date_of_death
+        locked.save(update_fields=["is_deceased", "date_of_death", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="death",
+            obj=locked,
+            changes={"is_deceased": [False, True], "date_of_death": [None, date_of_death]},
+        )
+    return locked

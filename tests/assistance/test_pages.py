@@ -24,7 +24,8 @@ from assistance.workflow import EnrollmentStatus, State
 from civil_affairs.accounts.models import Role
 from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
-from tests.assistance.factories import EnrollmentFactory, StandardFactory, household_with
+from civil_affairs.workflow.engine import history
+from tests.assistance.factories import EnrollmentFactory, household_with
 from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,23 +33,6 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 MINGSHUI_VILLAGE = "370114001001"
 SHUANGSHAN_VILLAGE = "370114002001"
-
-
-@pytest.fixture
-def standards(db):
-    for category, amount in [
-        (Category.DIBAO_URBAN, "1000.00"),
-        (Category.TEKUN_URBAN, "1300.00"),
-        (Category.DISABILITY_LIVING, "100.00"),
-    ]:
-        StandardFactory(
-            category=category, monthly_amount=Decimal(amount), effective_from=datetime.date(2020, 1, 1)
-        )
-
-
-@pytest.fixture
-def reviewer(make_user):
-    return make_user(Role.DISTRICT_REVIEWER, "370114", "reviewer")
 
 
 @pytest.fixture
@@ -573,7 +557,7 @@ def test_withdrawal_records_its_reason(english, caseworker, standards):
 
     application.refresh_from_db()
     assert application.state == State.WITHDRAWN
-    assert application.transitions.get(action="withdraw").note == "申请人主动撤回"
+    assert [s.note for s in history(application) if s.action == "withdraw"] == ["申请人主动撤回"]
 
 
 def test_an_action_no_longer_offered_explains_itself(english, caseworker, standards):

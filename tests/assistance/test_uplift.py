@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +23,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from assistance import jobs
-from assistance.models import Enrollment, EnrollmentAmount, Standard, Uplift, UpliftStatus
+from assistance.models import Enrollment, EnrollmentAmount, Standard, Uplift
+from assistance.workflow import UpliftStatus
 from assistance.rules import Category, monthly_amount
 from assistance.tasks import run_uplift
 from assistance.workflow import EnrollmentStatus
@@ -32,6 +32,7 @@ from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from civil_affairs.errors import Conflict
 from tests.assistance.factories import EnrollmentFactory, StandardFactory
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("divisions")]
 
@@ -39,21 +40,6 @@ UPLIFTS = "/api/v1/assistance/uplifts/"
 JANUARY = datetime.date(2024, 1, 1)
 JULY = datetime.date(2024, 7, 1)
 RATE = Decimal("0.05")
-
-
-@pytest.fixture
-def reviewer(make_user):
-    return make_user(Role.DISTRICT_REVIEWER, "370114", "district_reviewer")
-
-
-def wait_for(condition, timeout=60):
-    """Poll until ``condition()`` holds (the job runs on a real worker); fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not reached within {timeout}s")
 
 
 def standards(**amounts):
@@ -416,15 +402,6 @@ def test_a_failed_uplift_records_its_error_and_runs_again_from_where_it_stopped(
     assert set(Enrollment.objects.values_list("monthly_amount", flat=True)) == {Decimal("1050.00")}
 
 
-def _database_url():
-    """The test database, for a worker in another process."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgresql://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 def _forget_queue(queue):
     """Drop what a killed worker left in Redis: its queue, bindings and unacknowledged message."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
@@ -436,7 +413,7 @@ def _forget_queue(queue):
 
 
 def test_the_uplift_resumes_after_its_worker_is_killed_mid_run_and_every_amount_is_exact(
-    transactional_db, divisions, tmp_path
+    transactional_db, divisions, tmp_path, subprocess_database_url
 ):
     standards(dibao_urban="1000.00", disability_living="100.00")
     enrollments = [
@@ -450,7 +427,7 @@ def test_the_uplift_resumes_after_its_worker_is_killed_mid_run_and_every_amount_
     uplift = jobs.uplift_approve(actor=None, uplift=preview(), queue_job=False)
     queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}.kill.{os.getpid()}"
     # Chunks of 5; a row of the fifth chunk is locked, so the worker stops there, mid-chunk, after 20.
-    blocker = psycopg2.connect(_database_url())
+    blocker = psycopg2.connect(subprocess_database_url)
     with blocker.cursor() as cursor:
         cursor.execute("SELECT id FROM assistance_enrollment WHERE id = %s FOR UPDATE", [ids[22]])
     log = tmp_path / "worker.log"
@@ -473,7 +450,7 @@ def test_the_uplift_resumes_after_its_worker_is_killed_mid_run_and_every_amount_
             "INFO",
         ],
         cwd=Path(settings.BASE_DIR),
-        env={**os.environ, "DATABASE_URL": _database_url(), "ASSISTANCE_UPLIFT_CHUNK_SIZE": "5"},
+        env={**os.environ, "DATABASE_URL": subprocess_database_url, "ASSISTANCE_UPLIFT_CHUNK_SIZE": "5"},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

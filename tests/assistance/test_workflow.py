@@ -9,34 +9,18 @@ from django.db import connection
 from django.utils import timezone
 
 from assistance import services
-from assistance.models import Application, ApplicationTransition, Enrollment, EnrollmentAmount
+from assistance.models import Application, Enrollment, EnrollmentAmount
+from civil_affairs.workflow.models import StateChange
 from assistance.rules import Category
 from assistance.workflow import TRANSITIONS, State
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from civil_affairs.errors import Conflict
-from tests.assistance.factories import StandardFactory, household_with
+from tests.assistance.factories import household_with
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-
-
-@pytest.fixture
-def standards(db):
-    for category, amount in [
-        (Category.DIBAO_URBAN, "1000.00"),
-        (Category.TEKUN_URBAN, "1300.00"),
-        (Category.DISABILITY_LIVING, "100.00"),
-    ]:
-        StandardFactory(
-            category=category, monthly_amount=Decimal(amount), effective_from=datetime.date(2020, 1, 1)
-        )
-
-
-@pytest.fixture
-def reviewer(make_user):
-    return make_user(Role.DISTRICT_REVIEWER, "370114", "reviewer")
 
 
 def url(application, action=""):
@@ -82,9 +66,11 @@ def test_whole_flow_creates_an_enrollment_with_the_gap_amount(api_as, caseworker
     assert enrollment.start == (TODAY().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     assert EnrollmentAmount.objects.get(enrollment=enrollment).monthly_amount == Decimal("2700.00")
     history = list(
-        ApplicationTransition.objects.filter(application_id=body["id"]).values_list("to_state", flat=True)
+        StateChange.objects.filter(object_type="assistance.application", object_id=body["id"])
+        .order_by("id")
+        .values_list("to_state", flat=True)
     )
-    assert history == ["accepted", "investigated", "publicised", "approved"]
+    assert history == ["submitted", "accepted", "investigated", "publicised", "approved"]
     actions = set(
         AuditEvent.objects.filter(object_type="assistance.application").values_list("action", flat=True)
     )
@@ -400,4 +386,4 @@ def test_ten_concurrent_approvals_one_wins(make_user, standards):
 
     assert sorted(outcomes) == ["approved"] + ["conflict"] * 9
     assert Enrollment.objects.count() == 1
-    assert ApplicationTransition.objects.filter(action="approve").count() == 1
+    assert StateChange.objects.filter(action="approve").count() == 1

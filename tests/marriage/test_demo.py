@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_is_a_year_in_the_seeds_proportions_and_loads_once(divisions):
     kernel_demo.load_people()
+    kernel_demo.load_accounts()
     started = time.monotonic()
     demo.load(io.StringIO())
     elapsed = time.monotonic() - started
@@ -43,16 +44,17 @@ def test_the_demo_is_a_year_in_the_seeds_proportions_and_loads_once(divisions):
 
 
 def test_the_registrar_can_sign_in_with_the_demo_password(divisions):
-    demo.load_account()
-    demo.load_account()
+    kernel_demo.load_accounts()
+    kernel_demo.load_accounts()
 
     registrar = User.objects.get(username="marriage_registrar")
     assert registrar.check_password(kernel_demo.DEMO_PASSWORD)
     assert (registrar.role, registrar.jurisdiction_id) == ("caseworker", "370114")
+    assert registrar.lines == ["marriage"]
 
 
 def test_every_demo_record_obeys_the_civil_code(divisions):
-    demo.load_account()
+    kernel_demo.load_accounts()
     demo.load_records(timezone.localdate())
 
     open_marriages = Counter()

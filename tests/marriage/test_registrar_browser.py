@@ -8,28 +8,16 @@ import pytest
 from django.utils import timezone, translation
 
 from civil_affairs import demo as kernel_demo
-from marriage import demo, services
+from marriage import services
 from marriage.models import Registration
+from tests.helpers import log_in, zh
 from tests.marriage.factories import man, woman
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def zh(text: str) -> str:
-    """The Chinese a person sees for a source string."""
-    with translation.override("zh-hans"):
-        return translation.gettext(text)
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label(zh("Username")).fill(username)
-    page.get_by_label(zh("Password")).fill(kernel_demo.DEMO_PASSWORD)
-    page.get_by_role("button", name=zh("Log in")).click()
-
-
 def test_registrar_sees_a_refusal_beside_the_party_then_registers(page, divisions):
-    demo.load_account()
+    kernel_demo.load_accounts()
     today = timezone.localdate()
     too_young = man(datetime.date(today.year - 21, 1, 1), name="王小军")
     groom = man(datetime.date(today.year - 27, 3, 9), name="王大军")

@@ -23,7 +23,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assistance import jobs
-from assistance.models import Uplift, UpliftStatus
+from assistance.models import Uplift
+from assistance.workflow import UpliftStatus
 from civil_affairs.errors import DomainError
 
 

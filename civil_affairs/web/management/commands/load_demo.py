@@ -24,5 +24,5 @@ class Command(BaseCommand):
                 continue
             module.load(self.stdout)
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
-        for username, role, code, _name in DEMO_ACCOUNTS:
+        for username, role, code, _name, _lines in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<24} {role.label!s:<20} {code}")

@@ -1,0 +1,14 @@
+"""The social-assistance API routes under ``/api/v1/assistance/`` (the kernel's API URLs include them)."""
+
+from .api import ApplicationViewSet, CategoryViewSet, EnrollmentViewSet, HouseholdViewSet, StandardViewSet
+from .batch_api import PaymentBatchViewSet, UpliftViewSet
+
+routes = [
+    ("categories", CategoryViewSet, "assistance-category"),
+    ("standards", StandardViewSet, "assistance-standard"),
+    ("households", HouseholdViewSet, "assistance-household"),
+    ("applications", ApplicationViewSet, "assistance-application"),
+    ("enrollments", EnrollmentViewSet, "assistance-enrollment"),
+    ("payment-batches", PaymentBatchViewSet, "assistance-payment-batch"),
+    ("uplifts", UpliftViewSet, "assistance-uplift"),
+]

@@ -1,0 +1,11 @@
+"""Social assistance's periodic jobs (merged into CELERY_BEAT_SCHEDULE by settings.py)."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # Re-checks of enrollments that are past due (SPEC §4.5), before the working day starts.
+    "assistance-list-overdue-reviews-daily": {
+        "task": "assistance.tasks.list_overdue_reviews",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
