@@ -1,23 +1,43 @@
-"""Shared fixtures: the demo divisions, users of each role, API clients, a real Celery worker, a browser."""
+"""Shared fixtures: the demo divisions, users of each role, API clients, a real Celery worker, a browser,
+the test database's address for another process, and a fast password hasher for the whole run."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from civil_affairs import demo
+from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.models import Role, User
 from civil_affairs.divisions.models import Division
+from tests.helpers import database_url_for_subprocess
 
 MINGSHUI = "370114001"
 SHUANGSHAN = "370114002"
 DISTRICT = "370114"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher() -> Iterator[None]:
+    """Test users' passwords are hashed with MD5 instead of PBKDF2: the suite runs in a fraction of the
+    time. Only under pytest; the portal keeps Django's default hashers."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def subprocess_database_url(db: None) -> str:
+    """The test database's DATABASE_URL for another process (a Celery worker, a second connection),
+    from Django's connection parameters: right on a TCP server and on the embedded one's socket.
+    With ``transactional_db`` beside it, the test is transactional, as another process needs."""
+    return database_url_for_subprocess()
 
 
 @pytest.fixture
@@ -31,12 +51,19 @@ def divisions(db: None) -> dict[str, Division]:
 def make_user(divisions: dict[str, Division]) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
-    def make(role: str = Role.CASEWORKER, jurisdiction: str = MINGSHUI, username: str | None = None) -> User:
+    def make(
+        role: str = Role.CASEWORKER,
+        jurisdiction: str = MINGSHUI,
+        username: str | None = None,
+        lines: Sequence[str] = tuple(Line.values),
+    ) -> User:
+        """A user; a caseworker serves every line of work unless ``lines`` narrows it (SPEC §2.3)."""
         user = User.objects.create_user(
             username=username or f"{role}-{next(counter)}",
             password="a-long-test-password",
             role=role,
             jurisdiction_id=jurisdiction,
+            lines=list(lines),
         )
         return user
 
@@ -51,6 +78,12 @@ def caseworker(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def other_caseworker(make_user: Callable[..., User]) -> User:
     return make_user(Role.CASEWORKER, SHUANGSHAN, "shuangshan")
+
+
+@pytest.fixture
+def reviewer(make_user: Callable[..., User]) -> User:
+    """The district's reviewer, who decides applications and approves uplifts and payment batches."""
+    return make_user(Role.DISTRICT_REVIEWER, DISTRICT, "reviewer")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ force, idempotent, run by a real Celery worker, exported as CSV for the bank wit
 import csv
 import datetime
 import io
-import time
 from decimal import Decimal
 
 import pytest
@@ -17,26 +16,12 @@ from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from civil_affairs.errors import Conflict
 from tests.assistance.factories import EnrollmentFactory, household_with
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("divisions")]
 
 BATCHES = "/api/v1/assistance/payment-batches/"
 JULY = datetime.date(2024, 7, 1)
-
-
-@pytest.fixture
-def reviewer(make_user):
-    return make_user(Role.DISTRICT_REVIEWER, "370114", "district_reviewer")
-
-
-def wait_for(condition, timeout=60):
-    """Poll until ``condition()`` holds (the job runs on a real worker); fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not reached within {timeout}s")
 
 
 def run_batch(month, **options):
