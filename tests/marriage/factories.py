@@ -5,11 +5,11 @@ import datetime
 import factory
 from django.utils import timezone
 
-from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
 from marriage.civil_code import certificate_number
 from marriage.models import CounsellingCase, DivorceApplication, Registration
 from marriage.workflow import DivorceState
+from tests.people.factories import PersonFactory
 
 
 def person(sex: str, birth_date: datetime.date, division_id: str = "370114001001", **fields) -> Person:
@@ -23,21 +23,6 @@ def man(birth_date: datetime.date = datetime.date(1990, 5, 17), **fields) -> Per
 
 def woman(birth_date: datetime.date = datetime.date(1992, 8, 3), **fields) -> Person:
     return person("female", birth_date, **fields)
-
-
-class PersonFactory(factory.django.DjangoModelFactory):
-    """Like tests.people.factories.PersonFactory, with sequences that keep marriage tests' numbers apart."""
-
-    class Meta:
-        model = Person
-
-    name = factory.Sequence(lambda n: f"婚登{n}")
-    sex = "male"
-    birth_date = datetime.date(1990, 1, 1)
-    id_number = factory.LazyAttributeSequence(
-        lambda p, n: compose_id_number("370114", p.birth_date, 300 + (2 * n) % 600, p.sex)
-    )
-    division_id = "370114001001"
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):
