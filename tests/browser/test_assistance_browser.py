@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from assistance.models import Application, Enrollment
 from assistance.rules import Category
@@ -14,21 +14,9 @@ from assistance.workflow import State
 from civil_affairs import demo
 from civil_affairs.people.id_numbers import compose_id_number
 from tests.assistance.factories import StandardFactory
+from tests.helpers import log_in, zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def zh(text: str) -> str:
-    """The Chinese a person sees for a source string."""
-    with translation.override("zh-hans"):
-        return translation.gettext(text)
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label(zh("Username")).fill(username)
-    page.get_by_label(zh("Password")).fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name=zh("Log in")).click()
 
 
 def member_row(page, number: int):

@@ -7,21 +7,9 @@ from django.utils import translation
 
 from civil_affairs import demo
 from civil_affairs.people.models import Person
+from tests.helpers import log_in, zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def zh(text: str) -> str:
-    """The Chinese label a person sees for a source string."""
-    with translation.override("zh-hans"):
-        return translation.gettext(text)
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label(zh("Username")).fill(username)
-    page.get_by_label(zh("Password")).fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name=zh("Log in")).click()
 
 
 def test_caseworker_registers_a_person_and_sees_the_masked_number(page, divisions):
