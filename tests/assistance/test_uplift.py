@@ -24,10 +24,9 @@ from hypothesis import strategies as st
 
 from assistance import jobs
 from assistance.models import Enrollment, EnrollmentAmount, Standard, Uplift
-from assistance.workflow import UpliftStatus
 from assistance.rules import Category, monthly_amount
 from assistance.tasks import run_uplift
-from assistance.workflow import EnrollmentStatus
+from assistance.workflow import EnrollmentStatus, UpliftStatus
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from civil_affairs.errors import Conflict

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from assistance import services
 from assistance.models import Application, Enrollment, EnrollmentAmount
-from civil_affairs.workflow.models import StateChange
 from assistance.rules import Category
 from assistance.workflow import TRANSITIONS, State
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from civil_affairs.errors import Conflict
+from civil_affairs.workflow.models import StateChange
 from tests.assistance.factories import household_with
 
 pytestmark = pytest.mark.django_db
