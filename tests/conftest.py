@@ -105,6 +105,30 @@ def api_as() -> Callable[[User | None], APIClient]:
 
 
 @pytest.fixture
+def queries_stay_fixed(django_assert_max_num_queries: Any) -> Callable[..., tuple[Any, Any]]:
+    """``queries_stay_fixed(at_most, get, add_rows, get_again=get)``: a list runs a fixed number of queries.
+
+    ``get()`` runs at most ``at_most`` queries; after ``add_rows()``, ``get_again()`` runs no more than
+    ``get()`` did. Returns both responses.
+    """
+
+    def check(
+        at_most: int,
+        get: Callable[[], Any],
+        add_rows: Callable[[], object],
+        get_again: Callable[[], Any] | None = None,
+    ) -> tuple[Any, Any]:
+        with django_assert_max_num_queries(at_most) as few:
+            first = get()
+        add_rows()
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            second = (get_again or get)()
+        return first, second
+
+    return check
+
+
+@pytest.fixture
 def celery_worker_running(transactional_db: None) -> Iterator[Any]:
     """A real Celery worker thread consuming from the real Redis broker (celery.contrib.testing)."""
     from celery.contrib.testing.worker import start_worker
