@@ -2,6 +2,7 @@
 
 from .api import ApplicationViewSet, CategoryViewSet, EnrollmentViewSet, HouseholdViewSet, StandardViewSet
 from .batch_api import PaymentBatchViewSet, UpliftViewSet
+from .overpayments import OverpaymentViewSet
 
 routes = [
     ("categories", CategoryViewSet, "assistance-category"),
@@ -11,4 +12,5 @@ routes = [
     ("enrollments", EnrollmentViewSet, "assistance-enrollment"),
     ("payment-batches", PaymentBatchViewSet, "assistance-payment-batch"),
     ("uplifts", UpliftViewSet, "assistance-uplift"),
+    ("overpayments", OverpaymentViewSet, "assistance-overpayment"),
 ]

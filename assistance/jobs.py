@@ -359,6 +359,7 @@ def uplift_preview(*, actor: Any, year: int, rate: Decimal, effective_from: date
                 actor=actor,
                 from_state="",
                 to_state=UpliftStatus.PREVIEW,
+                audit_action="create",
                 changes={
                     "year": [None, year],
                     "rate": [None, str(rate)],
@@ -380,6 +381,8 @@ def uplift_approve(*, actor: Any, uplift: Uplift, queue_job: bool = True) -> Upl
             "approve",
             actor=actor,
             fields={"approved_by": actor, "approved_at": timezone.now()},
+            explain_state=lambda locked: _("Only a preview can be approved; this uplift is “%(status)s”.")
+            % {"status": UpliftStatus(locked.status).label},
         )
         if queue_job:
             from .tasks import run_uplift  # tasks.py imports this module

@@ -251,6 +251,7 @@ def application_submit(
             actor=actor,
             from_state="",
             to_state=State.SUBMITTED,
+            audit_action="submit",
             changes={"category": [None, category], "covered_members": [None, sorted(covered_ids)]},
         )
     return application

@@ -330,7 +330,7 @@ def _application_page(
             row["transition"].action == "approve" and approval_from is not None and today < approval_from
         )
     history = [
-        (step, TRANSITIONS[step.action].label if step.action in TRANSITIONS else step.action)
+        (step, TRANSITIONS[step.action].label if step.action in TRANSITIONS else State.SUBMITTED.label)
         for step in step_history(application)
     ]
     context = {

@@ -7,6 +7,7 @@ HTTPS. With DATABASE_URL / REDIS_URL unset, the embedded servers of SPEC §1 are
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import secrets
 from pathlib import Path
@@ -291,6 +292,16 @@ ASSISTANCE_PAYMENT_CHUNK_SIZE = int(os.environ.get("ASSISTANCE_PAYMENT_CHUNK_SIZ
 ASSISTANCE_UPLIFT_CHUNK_SIZE = int(os.environ.get("ASSISTANCE_UPLIFT_CHUNK_SIZE", "20000"))
 # The 6-digit area code in the certificate numbers this registry office issues (SPEC §11).
 MARRIAGE_REGISTRY_AREA_CODE = os.environ.get("MARRIAGE_REGISTRY_AREA_CODE", "370114")
+# Eco-burial awards by burial type, yuan (SPEC §7, §11); FUNERAL_BURIAL_SUBSIDY_AMOUNTS='{"niche": "1200"}' overrides
+# types; the basic funeral fee waiver. Read by funeral/rules.py.
+FUNERAL_BURIAL_SUBSIDY_AMOUNTS = {
+    **{"scattering": "4000.00", "sea": "4000.00", "degradable_urn": "3000.00", "tree": "3000.00"},
+    **{"flower": "3000.00", "lawn": "3000.00", "deep_no_mound": "2000.00", "niche": "1000.00"},
+    **json.loads(os.environ.get("FUNERAL_BURIAL_SUBSIDY_AMOUNTS") or "{}"),
+}
+FUNERAL_FEE_WAIVER_AMOUNT = os.environ.get("FUNERAL_FEE_WAIVER_AMOUNT", "630.00")
+# Prepaid fees an elder-care institution may hold, in months of fees per resident (SPEC §5, §11).
+ELDERCARE_PREPAID_MONTHS_CAP = int(os.environ.get("ELDERCARE_PREPAID_MONTHS_CAP", "6"))
 
 # --- Logging ---------------------------------------------------------------------------------------------
 LOGGING = {

@@ -355,6 +355,7 @@ def divorce_apply(
             actor=actor,
             from_state="",
             to_state=DivorceState.OPEN,
+            audit_action="create",
             changes={"registration": [None, registration.pk], "application_date": [None, application_date]},
         )
     return divorce

@@ -130,8 +130,10 @@ def record_step(
     to_state: str,
     note: str = "",
     changes: Mapping[str, Any] | None = None,
+    audit_action: str | None = None,
 ) -> StateChange:
-    """Write the history row and the audit event of a step (also for a record's creation, e.g. "submit")."""
+    """Write the history row and the audit event of a step (also for a record's creation, e.g. "submit";
+    ``audit_action`` names such a step in the audit log, by default ``transition:<action>``)."""
     step = StateChange.objects.create(
         object_type=object_label(obj),
         object_id=obj.pk,
@@ -143,7 +145,7 @@ def record_step(
     )
     audit_record(
         actor=actor,
-        action=f"transition:{action}",
+        action=audit_action or f"transition:{action}",
         obj=obj,
         changes={workflow.state_field: [from_state or None, to_state], **(changes or {})},
     )

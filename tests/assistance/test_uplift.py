@@ -310,7 +310,7 @@ def test_only_a_preview_can_be_approved(api_as, reviewer):
 
 
 def test_the_approved_uplift_runs_on_the_worker_and_recomputes_amounts_from_the_effective_date(
-    api_as, reviewer, celery_worker_running
+    api_as, reviewer, make_user, celery_worker_running
 ):
     old = standards(dibao_urban="1000.00", disability_care="100.00")
     plain = gap_enrollment("0.00", 1, 1)
@@ -323,12 +323,12 @@ def test_the_approved_uplift_runs_on_the_worker_and_recomputes_amounts_from_the_
     )
     starts_later = EnrollmentFactory(start=datetime.date(2024, 9, 1))  # its amount used the old standard
     ended = EnrollmentFactory(status=EnrollmentStatus.TERMINATED, end=datetime.date(2024, 3, 31))
-    client = api_as(reviewer)
-    uplift_id = client.post(
+    previewer = api_as(make_user(Role.DISTRICT_REVIEWER, "370114", "previewer"))
+    uplift_id = previewer.post(
         UPLIFTS, {"year": 2024, "rate": "0.05", "effective_from": "2024-07-01"}, format="json"
     ).json()["id"]
 
-    approved = client.post(f"{UPLIFTS}{uplift_id}/approve/")
+    approved = api_as(reviewer).post(f"{UPLIFTS}{uplift_id}/approve/")
 
     assert approved.status_code == 200, approved.json()
     wait_for(lambda: Uplift.objects.get(pk=uplift_id).status == UpliftStatus.COMPLETED)
@@ -361,7 +361,7 @@ def test_the_approved_uplift_runs_on_the_worker_and_recomputes_amounts_from_the_
     assert history[ended.pk] == [(JANUARY, Decimal("1000.00"))]
     ended.refresh_from_db()
     assert ended.monthly_amount == Decimal("1000.00")
-    body = client.get(f"{UPLIFTS}{uplift_id}/").json()
+    body = api_as(reviewer).get(f"{UPLIFTS}{uplift_id}/").json()
     assert (body["status"], body["total_enrollments"], body["processed_enrollments"]) == ("completed", 7, 7)
 
 

@@ -167,8 +167,9 @@ ALL_STATES = [s.value for s in State]
 @pytest.mark.parametrize("state", ALL_STATES)
 def test_each_action_is_allowed_only_from_its_states(api_as, make_user, standards, action, state):
     admin = make_user(Role.ADMINISTRATOR, "370114")  # may take every action, so only the state decides
+    filer = make_user(Role.CASEWORKER, "370114001")  # another filer, so four eyes do not refuse the admin
     household = household_with(["0"])
-    application = services.application_submit(actor=admin, household=household, category=Category.DIBAO_URBAN)
+    application = services.application_submit(actor=filer, household=household, category=Category.DIBAO_URBAN)
     Application.objects.filter(pk=application.pk).update(
         state=state, notice_from=TODAY() - datetime.timedelta(days=30), decision_reason="x"
     )

@@ -1,0 +1,150 @@
+"""Overpayments after a death, to recover (SPEC §7): payments already made for months after the month of
+death — the whole payment where the enrollment was terminated, the difference between what was paid and
+what was due where it was recomputed without the deceased.
+
+One query: each payment beside the amount due for its month (0 after the enrollment's end, else the amount
+history's row in force on the month's first day) and the deceased it concerns (covered by the enrollment, or
+a member of its household whom a recomputation removed), who died before that month began.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from civil_affairs.accounts.jurisdiction import within_jurisdiction
+from civil_affairs.accounts.lines import Line, serves
+from civil_affairs.api.viewsets import ScopedViewSet
+from civil_affairs.exports import Column, field
+from civil_affairs.people.models import Person
+
+from .models import EnrollmentAmount, Payment
+
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+
+def _deceased(payment_field: str = "month") -> QuerySet[Person]:
+    """The deceased a payment concerns, earliest death first: died before the paid month began, and covered
+    by its enrollment or a member of its household."""
+    return (
+        Person.objects.filter(is_deceased=True, date_of_death__lt=OuterRef(payment_field))
+        .filter(
+            Q(assistance_enrollments=OuterRef("enrollment_id"))
+            | Q(household_membership__household=OuterRef("enrollment__household_id"))
+        )
+        .order_by("date_of_death", "pk")
+    )
+
+
+def overpayments() -> QuerySet[Payment]:
+    """Every overpayment, annotated with ``person``, ``date_of_death``, ``due`` and ``overpaid``."""
+    due_amount = Subquery(
+        EnrollmentAmount.objects.filter(
+            enrollment_id=OuterRef("enrollment_id"),
+            effective_from__lte=Greatest(OuterRef("enrollment__start"), OuterRef("month")),
+        )
+        .order_by("-effective_from")
+        .values("monthly_amount")[:1],
+        output_field=MONEY,
+    )
+    deceased = _deceased()
+    return (
+        Payment.objects.annotate(
+            person_id=Subquery(deceased.values("pk")[:1], output_field=IntegerField()),
+            date_of_death=Subquery(deceased.values("date_of_death")[:1], output_field=DateField()),
+        )
+        .filter(person_id__isnull=False)
+        .annotate(
+            due=Case(
+                When(enrollment__end__lt=F("month"), then=Value(Decimal("0.00"))),
+                default=Coalesce(due_amount, F("enrollment__monthly_amount")),
+                output_field=MONEY,
+            ),
+        )
+        .annotate(overpaid=ExpressionWrapper(F("amount") - F("due"), output_field=MONEY))
+        .filter(overpaid__gt=0)
+    )
+
+
+def overpayment_list(*, user: Any) -> QuerySet[Payment]:
+    """The overpayments in the user's jurisdiction, for assistance and funeral staff (a death's effects)."""
+    if not (serves(user, Line.ASSISTANCE) or serves(user, Line.FUNERAL)):
+        return Payment.objects.none()
+    return (
+        within_jurisdiction(overpayments(), user, division_field="enrollment__division")
+        .select_related("enrollment")
+        .order_by("-month", "-id")
+    )
+
+
+def overpayment_total(*, user: Any) -> dict[str, Any]:
+    """How many overpayments there are and how much they come to (for dashboards)."""
+    totals = overpayment_list(user=user).order_by().aggregate(total=Sum("overpaid"))
+    return {"count": overpayment_list(user=user).count(), "total": totals["total"] or Decimal("0.00")}
+
+
+class OverpaymentSerializer(serializers.Serializer):
+    payment = serializers.IntegerField(source="pk")
+    enrollment = serializers.IntegerField(source="enrollment_id")
+    person = serializers.IntegerField(source="person_id", help_text="The deceased's person id.")
+    month = serializers.DateField(format="%Y-%m")
+    amount = serializers.DecimalField(
+        source="overpaid", max_digits=12, decimal_places=2, help_text="The amount to recover."
+    )
+    date_of_death = serializers.DateField()
+
+
+class OverpaymentFilter(django_filters.FilterSet):
+    division = django_filters.CharFilter(
+        field_name="enrollment__division__code", lookup_expr="startswith", help_text="Division code (its subtree)."
+    )
+    enrollment = django_filters.NumberFilter(field_name="enrollment_id")
+    person = django_filters.NumberFilter(field_name="person_id")
+
+    class Meta:
+        model = Payment
+        fields = ["division", "enrollment"]
+
+
+OVERPAYMENT_COLUMNS: list[Column] = [
+    Column(_("Payment"), lambda p: p.pk),
+    Column(_("Enrollment"), lambda p: p.enrollment_id),
+    field(_("Assistance category"), "enrollment.category"),
+    Column(_("Deceased (person id)"), lambda p: p.person_id),
+    Column(_("Date of death"), lambda p: p.date_of_death),
+    Column(_("Month paid"), lambda p: f"{p.month:%Y-%m}"),
+    Column(_("Paid (yuan)"), lambda p: p.amount),
+    Column(_("Due (yuan)"), lambda p: p.due),
+    Column(_("To recover (yuan)"), lambda p: p.overpaid),
+]
+
+
+class OverpaymentViewSet(ScopedViewSet):
+    """Payments made for months after a beneficiary's death, to recover (SPEC §7). Read-only."""
+
+    serializer_class = OverpaymentSerializer
+    selector = overpayment_list
+    line = Line.ASSISTANCE
+    filterset_class = OverpaymentFilter
+    export_columns = OVERPAYMENT_COLUMNS
+    export_name = "overpayments"
