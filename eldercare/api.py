@@ -1,0 +1,689 @@
+"""``/api/v1/eldercare/`` (SPEC §5): facilities, escrow statements, alerts, inspections with hazards, home-care
+projects, meal reports, caregiver training and awards. Thin views: shape checks here, rules in services.py."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any, cast
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from civil_affairs.accounts.lines import Line
+from civil_affairs.accounts.permissions import CASE_WRITERS
+from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
+from civil_affairs.divisions.models import Division
+from civil_affairs.exports import Column, field
+from civil_affairs.people.models import Person
+from civil_affairs.people.selectors import people_visible_to
+
+from . import selectors, services
+from .models import (
+    Alert,
+    AlertKind,
+    AwardLevel,
+    CaregiverAward,
+    CaregiverTraining,
+    CertificateLevel,
+    EscrowStatement,
+    Facility,
+    FacilityKind,
+    FacilityStatus,
+    Hazard,
+    HomeCareKind,
+    HomeCareProject,
+    HomeCareStatus,
+    Inspection,
+    MealReport,
+    Ownership,
+    Severity,
+)
+
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2024-05"})
+class MonthField(serializers.Field):
+    """A month as ``YYYY-MM`` (stored as its first day)."""
+
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
+
+    def to_internal_value(self, data: Any) -> datetime.date:
+        if not isinstance(data, str) or not re.match(MONTH_PATTERN, data):
+            self.fail("invalid")
+        year, month = (int(part) for part in data.split("-"))
+        if year < 1900:
+            self.fail("invalid")
+        return datetime.date(year, month, 1)
+
+    def to_representation(self, value: datetime.date) -> str:
+        return f"{value:%Y-%m}"
+
+
+def _scoped_field(fields: dict[str, serializers.Field], name: str, queryset: QuerySet[Any]) -> None:
+    cast(serializers.PrimaryKeyRelatedField, fields[name]).queryset = queryset
+
+
+def _money(**options: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **options)
+
+
+def _division_filter() -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        field_name="division__code", lookup_expr="startswith", help_text="Division code (its whole subtree)."
+    )
+
+
+# --- Facilities ---------------------------------------------------------------------------------------------
+
+
+class FacilitySerializer(serializers.ModelSerializer):
+    division = serializers.CharField(source="division_id", read_only=True)
+
+    class Meta:
+        model = Facility
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "division",
+            "operator",
+            "ownership",
+            "beds",
+            "star_rating",
+            "status",
+            "opened_on",
+            "has_escrow_account",
+        ]
+        read_only_fields = fields
+
+
+class FacilityWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=FacilityKind.choices)
+    division = serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all())
+    operator = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    ownership = serializers.ChoiceField(choices=Ownership.choices)
+    beds = serializers.IntegerField(required=False, default=0)
+    star_rating = serializers.IntegerField(required=False, allow_null=True, default=None)
+    status = serializers.ChoiceField(
+        choices=FacilityStatus.choices, required=False, default=FacilityStatus.OPERATING
+    )
+    opened_on = serializers.DateField(required=False, allow_null=True, default=None)
+    has_escrow_account = serializers.BooleanField(required=False, default=False)
+
+
+class FacilityFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=FacilityKind.choices)
+    status = django_filters.ChoiceFilter(choices=FacilityStatus.choices)
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices)
+    division = _division_filter()
+    has_escrow_account = django_filters.BooleanFilter()
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("kind", "kind"),
+            ("division", "division"),
+            ("beds", "beds"),
+            ("star_rating", "star_rating"),
+            ("opened_on", "opened_on"),
+            ("status", "status"),
+        )
+    )
+
+    class Meta:
+        model = Facility
+        fields = ["kind", "status", "ownership", "division", "has_escrow_account"]
+
+
+FACILITY_COLUMNS = [
+    field(_("No."), "pk"),
+    field(_("Name"), "name"),
+    field(_("Kind"), "kind"),
+    field(_("Division"), "division.name"),
+    field(_("Division code"), "division_id", text=True),
+    field(_("Operator"), "operator"),
+    field(_("Ownership"), "ownership"),
+    field(_("Beds"), "beds"),
+    field(_("Star rating"), "star_rating"),
+    field(_("Status"), "status"),
+    field(_("Opened on"), "opened_on"),
+    field(_("Escrow account"), "has_escrow_account"),
+]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=FacilityWriteSerializer,
+        responses={
+            201: FacilitySerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+        },
+    ),
+)
+class FacilityViewSet(ServiceCreateMixin, ScopedViewSet):
+    """Elder-care facilities (SPEC §5); ``?division=`` matches the division's subtree."""
+
+    serializer_class = FacilitySerializer
+    selector = selectors.facility_list
+    line = Line.ELDERCARE
+    filterset_class = FacilityFilter
+    search_fields = ["name", "operator"]
+    roles_by_action = {"create": CASE_WRITERS}
+    create_input = FacilityWriteSerializer
+    create_service = services.facility_create
+    export_columns = FACILITY_COLUMNS
+    export_name = "facilities"
+
+
+# --- Escrow statements --------------------------------------------------------------------------------------
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True)
+
+    class Meta:
+        model = EscrowStatement
+        fields = ["id", "facility", "month", "residents", "monthly_fee", "prepaid_fees_held", "deposits_held"]
+        read_only_fields = fields
+
+
+class StatementCreateSerializer(serializers.Serializer):
+    facility = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.none())
+    month = MonthField()
+    residents = serializers.IntegerField()
+    monthly_fee = _money(help_text="Average bed and care fee per resident (yuan).")
+    prepaid_fees_held = _money()
+    deposits_held = _money()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        _scoped_field(fields, "facility", selectors.facility_list(user=self.context["request"].user))
+        return fields
+
+
+class StatementCorrectSerializer(serializers.Serializer):
+    residents = serializers.IntegerField(required=False)
+    monthly_fee = _money(required=False)
+    prepaid_fees_held = _money(required=False)
+    deposits_held = _money(required=False)
+
+
+class StatementFilter(django_filters.FilterSet):
+    facility = django_filters.NumberFilter(field_name="facility_id")
+    month = django_filters.CharFilter(method="filter_month", help_text="YYYY-MM")
+    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
+
+    class Meta:
+        model = EscrowStatement
+        fields = ["facility"]
+
+    def filter_month(
+        self, queryset: QuerySet[EscrowStatement], name: str, value: str
+    ) -> QuerySet[EscrowStatement]:
+        return queryset.filter(month=MonthField().to_internal_value(value))
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=StatementCreateSerializer,
+        responses={
+            201: StatementSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+        },
+    ),
+    partial_update=extend_schema(
+        request=StatementCorrectSerializer,
+        responses={200: StatementSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    ),
+)
+class StatementViewSet(ServiceCreateMixin, ScopedViewSet):
+    """Monthly escrow statements (one per facility and month; a second answers 409). PATCH corrects one and
+    re-evaluates its alerts."""
+
+    serializer_class = StatementSerializer
+    selector = selectors.statement_list
+    line = Line.ELDERCARE
+    filterset_class = StatementFilter
+    roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
+    create_input = StatementCreateSerializer
+    create_service = services.statement_record
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    export_columns = [
+        field(_("Facility"), "facility.name"),
+        Column(_("Month"), lambda s: f"{s.month:%Y-%m}"),
+        field(_("Residents"), "residents"),
+        field(_("Average monthly fee (yuan)"), "monthly_fee"),
+        field(_("Prepaid fees held (yuan)"), "prepaid_fees_held"),
+        field(_("Deposits held (yuan)"), "deposits_held"),
+    ]
+    export_name = "escrow-statements"
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        statement = self.get_object()
+        data = self.validated(StatementCorrectSerializer)
+        services.statement_correct(actor=request.user, statement=statement, **data)
+        return self.read_back(statement)
+
+
+# --- Alerts -------------------------------------------------------------------------------------------------
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True, allow_null=True)
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "facility",
+            "kind",
+            "month",
+            "hazard",
+            "deadline",
+            "detail",
+            "raised_at",
+            "closed_at",
+            "close_note",
+            "is_open",
+        ]
+        read_only_fields = fields
+
+
+class AlertCloseSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class AlertFilter(django_filters.FilterSet):
+    open = django_filters.BooleanFilter(
+        field_name="closed_at", lookup_expr="isnull", help_text="Only open (true) or closed (false)."
+    )
+    kind = django_filters.ChoiceFilter(choices=AlertKind.choices)
+    facility = django_filters.NumberFilter(field_name="facility_id")
+    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
+    ordering = django_filters.OrderingFilter(
+        fields=(("raised_at", "raised_at"), ("kind", "kind"), ("month", "month"))
+    )
+
+    class Meta:
+        model = Alert
+        fields = ["kind", "facility"]
+
+
+class AlertViewSet(ScopedViewSet):
+    """Escrow and safety alerts (SPEC §5): raised once per cause, closing themselves when it goes."""
+
+    serializer_class = AlertSerializer
+    selector = selectors.alert_list
+    line = Line.ELDERCARE
+    filterset_class = AlertFilter
+    roles_by_action = {"close": CASE_WRITERS}
+    export_columns = [
+        field(_("Facility"), "facility.name"),
+        field(_("Kind"), "kind"),
+        Column(_("Month"), lambda a: f"{a.month:%Y-%m}" if a.month else ""),
+        field(_("Deadline"), "deadline"),
+        field(_("Detail"), "detail"),
+        field(_("Raised at"), "raised_at"),
+        field(_("Closed at"), "closed_at"),
+    ]
+    export_name = "alerts"
+
+    close = workflow_action(
+        "close",
+        perform=lambda actor, obj, note: services.alert_close(actor=actor, alert=obj, note=note),
+        input_serializer=AlertCloseSerializer,
+        output_serializer=AlertSerializer,
+        summary="Close an alert with a note",
+    )
+
+
+# --- Inspections and hazards --------------------------------------------------------------------------------
+
+
+class HazardSerializer(serializers.ModelSerializer):
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "id",
+            "inspection",
+            "facility",
+            "description",
+            "severity",
+            "deadline",
+            "rectified_on",
+            "rectification_note",
+            "overdue",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, hazard: Hazard) -> bool:
+        return hazard.rectified_on is None and hazard.deadline < timezone.localdate()
+
+
+class HazardInputSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    deadline = serializers.DateField()
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    hazards = HazardSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "facility", "date", "inspector", "hazards"]
+        read_only_fields = fields
+
+
+class InspectionCreateSerializer(serializers.Serializer):
+    facility = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.none())
+    date = serializers.DateField()
+    inspector = serializers.CharField(max_length=100)
+    hazards = HazardInputSerializer(many=True, required=False, default=list)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        _scoped_field(fields, "facility", selectors.facility_list(user=self.context["request"].user))
+        return fields
+
+
+class InspectionFilter(django_filters.FilterSet):
+    facility = django_filters.NumberFilter(field_name="facility_id")
+    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
+
+    class Meta:
+        model = Inspection
+        fields = ["facility"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=InspectionCreateSerializer,
+        responses={201: InspectionSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+    ),
+)
+class InspectionViewSet(ServiceCreateMixin, ScopedViewSet):
+    serializer_class = InspectionSerializer
+    selector = selectors.inspection_list
+    line = Line.ELDERCARE
+    filterset_class = InspectionFilter
+    roles_by_action = {"create": CASE_WRITERS}
+    create_input = InspectionCreateSerializer
+    create_service = services.inspection_record
+
+
+class RectifySerializer(serializers.Serializer):
+    rectified_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HazardFilter(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text="Unrectified and past the deadline."
+    )
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    rectified = django_filters.BooleanFilter(field_name="rectified_on", lookup_expr="isnull", exclude=True)
+    facility = django_filters.NumberFilter(field_name="facility_id")
+    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
+
+    class Meta:
+        model = Hazard
+        fields = ["severity", "facility"]
+
+    def filter_overdue(self, queryset: QuerySet[Hazard], name: str, value: bool) -> QuerySet[Hazard]:
+        overdue = selectors.overdue_q(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class HazardViewSet(ScopedViewSet):
+    """Hazards found by inspections; ``?overdue=true`` lists those past their deadline. Rectify once (409 on a
+    second)."""
+
+    serializer_class = HazardSerializer
+    selector = selectors.hazard_list
+    line = Line.ELDERCARE
+    filterset_class = HazardFilter
+    roles_by_action = {"rectify": CASE_WRITERS}
+    export_columns = [
+        field(_("Facility"), "facility.name"),
+        field(_("Description"), "description"),
+        field(_("Severity"), "severity"),
+        field(_("Deadline"), "deadline"),
+        field(_("Rectified on"), "rectified_on"),
+    ]
+    export_name = "hazards"
+
+    rectify = workflow_action(
+        "rectify",
+        perform=lambda actor, obj, **data: services.hazard_rectify(actor=actor, hazard=obj, **data),
+        input_serializer=RectifySerializer,
+        output_serializer=HazardSerializer,
+        summary="Record a hazard's rectification",
+    )
+
+
+# --- Home care ----------------------------------------------------------------------------------------------
+
+
+class HomeCareSerializer(serializers.ModelSerializer):
+    division = serializers.CharField(source="division_id", read_only=True)
+
+    class Meta:
+        model = HomeCareProject
+        fields = [
+            "id",
+            "person",
+            "division",
+            "kind",
+            "contractor",
+            "subsidy",
+            "status",
+            "completed_on",
+            "ended_on",
+            "end_reason",
+        ]
+        read_only_fields = fields
+
+
+class HomeCareCreateSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    kind = serializers.ChoiceField(choices=HomeCareKind.choices)
+    contractor = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    subsidy = _money(required=False, default="0.00")
+    status = serializers.ChoiceField(
+        choices=HomeCareStatus.choices, required=False, default=HomeCareStatus.PLANNED
+    )
+    completed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        _scoped_field(fields, "person", people_visible_to(self.context["request"].user))
+        return fields
+
+
+class HomeCareFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=HomeCareKind.choices)
+    status = django_filters.ChoiceFilter(choices=HomeCareStatus.choices)
+    person = django_filters.NumberFilter(field_name="person_id")
+    division = _division_filter()
+
+    class Meta:
+        model = HomeCareProject
+        fields = ["kind", "status", "person"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=HomeCareCreateSerializer,
+        responses={201: HomeCareSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+    ),
+)
+class HomeCareViewSet(ServiceCreateMixin, ScopedViewSet):
+    """Family beds, home services and renovations for people aged 60 or over and alive."""
+
+    serializer_class = HomeCareSerializer
+    selector = selectors.home_care_list
+    line = Line.ELDERCARE
+    filterset_class = HomeCareFilter
+    search_fields = ["person__name", "contractor"]
+    roles_by_action = {"create": CASE_WRITERS}
+    create_input = HomeCareCreateSerializer
+    create_service = services.home_care_create
+    export_columns = [
+        field(_("Name"), "person.name"),
+        field(_("Division"), "division.name"),
+        field(_("Kind"), "kind"),
+        field(_("Contractor"), "contractor"),
+        field(_("Subsidy (yuan)"), "subsidy"),
+        field(_("Status"), "status"),
+        field(_("Completed on"), "completed_on"),
+    ]
+    export_name = "home-care"
+
+
+# --- Meal reports -------------------------------------------------------------------------------------------
+
+
+class MealReportSerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True)
+
+    class Meta:
+        model = MealReport
+        fields = ["id", "facility", "month", "meals_served", "subsidised_meals"]
+        read_only_fields = fields
+
+
+class MealReportCreateSerializer(serializers.Serializer):
+    facility = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.none())
+    month = MonthField()
+    meals_served = serializers.IntegerField()
+    subsidised_meals = serializers.IntegerField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        _scoped_field(fields, "facility", selectors.facility_list(user=self.context["request"].user))
+        return fields
+
+
+class MealReportFilter(django_filters.FilterSet):
+    facility = django_filters.NumberFilter(field_name="facility_id")
+    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
+
+    class Meta:
+        model = MealReport
+        fields = ["facility"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=MealReportCreateSerializer,
+        responses={201: MealReportSerializer, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    ),
+)
+class MealReportViewSet(ServiceCreateMixin, ScopedViewSet):
+    serializer_class = MealReportSerializer
+    selector = selectors.meal_report_list
+    line = Line.ELDERCARE
+    filterset_class = MealReportFilter
+    roles_by_action = {"create": CASE_WRITERS}
+    create_input = MealReportCreateSerializer
+    create_service = services.meal_report_record
+
+
+# --- Caregiver training and awards --------------------------------------------------------------------------
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaregiverTraining
+        fields = ["id", "person", "division", "course", "hours", "date", "certificate_level"]
+        read_only_fields = fields
+
+
+class TrainingCreateSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    course = serializers.CharField(max_length=100)
+    hours = serializers.DecimalField(max_digits=6, decimal_places=1)
+    date = serializers.DateField()
+    certificate_level = serializers.ChoiceField(
+        choices=CertificateLevel.choices, required=False, allow_blank=True, default=""
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        _scoped_field(fields, "person", people_visible_to(self.context["request"].user))
+        return fields
+
+
+class TrainingFilter(django_filters.FilterSet):
+    certificate_level = django_filters.ChoiceFilter(choices=CertificateLevel.choices)
+    person = django_filters.NumberFilter(field_name="person_id")
+    division = _division_filter()
+
+    class Meta:
+        model = CaregiverTraining
+        fields = ["certificate_level", "person"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=TrainingCreateSerializer, responses={201: TrainingSerializer, 400: OpenApiTypes.OBJECT}
+    )
+)
+class TrainingViewSet(ServiceCreateMixin, ScopedViewSet):
+    serializer_class = TrainingSerializer
+    selector = selectors.training_list
+    line = Line.ELDERCARE
+    filterset_class = TrainingFilter
+    roles_by_action = {"create": CASE_WRITERS}
+    create_input = TrainingCreateSerializer
+    create_service = services.training_record
+
+
+class AwardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaregiverAward
+        fields = ["id", "person", "division", "title", "level", "awarded_on"]
+        read_only_fields = fields
+
+
+class AwardCreateSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    title = serializers.CharField(max_length=100)
+    level = serializers.ChoiceField(choices=AwardLevel.choices)
+    awarded_on = serializers.DateField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        _scoped_field(fields, "person", people_visible_to(self.context["request"].user))
+        return fields
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=AwardCreateSerializer, responses={201: AwardSerializer, 400: OpenApiTypes.OBJECT}
+    )
+)
+class AwardViewSet(ServiceCreateMixin, ScopedViewSet):
+    serializer_class = AwardSerializer
+    selector = selectors.award_list
+    line = Line.ELDERCARE
+    roles_by_action = {"create": CASE_WRITERS}
+    create_input = AwardCreateSerializer
+    create_service = services.award_record

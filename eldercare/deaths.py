@@ -1,0 +1,19 @@
+"""Elder care's answer to the death event (civil_affairs/deaths.py, SPEC §5, §7): the person's home-care
+projects end, each change audited, in the transaction that records the death."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from civil_affairs.deaths import DeathEvent
+
+from . import services
+
+
+def end_services(event: DeathEvent) -> None:
+    services.home_care_end_for_person(
+        actor=event.actor,
+        person=event.person,
+        on=event.date_of_death,
+        reason=_("Deceased on %(date)s.") % {"date": event.date_of_death.isoformat()},
+    )

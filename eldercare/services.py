@@ -1,0 +1,781 @@
+"""Every write of elder care (SPEC §5). Each function is one transaction with its audit event; a broken rule
+raises RuleViolation (400, naming the field), a one-off done twice raises Conflict (409).
+
+Alerts are raised once per cause (a unique constraint on the cause, inserts that do nothing on conflict) and
+close themselves when the cause goes; a manually closed alert stays closed for that cause.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civil_affairs.accounts.jurisdiction import covers
+from civil_affairs.audit.services import audit_record, diff
+from civil_affairs.divisions.models import Division
+from civil_affairs.errors import Conflict, RuleViolation
+from civil_affairs.people.models import Person
+
+from .models import (
+    Alert,
+    AlertKind,
+    AwardLevel,
+    CaregiverAward,
+    CaregiverTraining,
+    CertificateLevel,
+    EscrowStatement,
+    Facility,
+    FacilityKind,
+    FacilityStatus,
+    Hazard,
+    HomeCareKind,
+    HomeCareProject,
+    HomeCareStatus,
+    Inspection,
+    MealReport,
+    Ownership,
+    Severity,
+)
+
+ELDERLY_AGE = 60
+DEPOSIT_MONTHS_CAP = 12  # deposits ≤ 12 months of fees (SPEC §5, §11)
+STATEMENT_DUE_DAY = 10  # last month's statement is due by the 10th
+
+
+def prepaid_months_cap() -> int:
+    return int(getattr(settings, "ELDERCARE_PREPAID_MONTHS_CAP", 6))
+
+
+# --- Small rules --------------------------------------------------------------------------------------------
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def previous_month(day: datetime.date) -> datetime.date:
+    return (first_of_month(day) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _not_negative(value: Any, field: str) -> None:
+    if value is None or value < 0:
+        raise RuleViolation(_("This cannot be negative."), field=field, code="not_negative")
+
+
+def _check_division(actor: Any, division: Division, field: str = "division") -> None:
+    if not covers(actor, division.code):
+        raise RuleViolation(_("This division is outside your jurisdiction."), field=field, code="outside")
+
+
+def _check_month(month: datetime.date, today: datetime.date | None = None) -> datetime.date:
+    month = first_of_month(month)
+    if month > first_of_month(today or timezone.localdate()):
+        raise RuleViolation(
+            _("A statement is for the current or an earlier month, not a future one."),
+            field="month",
+            code="future_month",
+        )
+    return month
+
+
+def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
+
+
+# --- Facilities ---------------------------------------------------------------------------------------------
+
+FACILITY_FIELDS = (
+    "name",
+    "kind",
+    "division_id",
+    "operator",
+    "ownership",
+    "beds",
+    "star_rating",
+    "status",
+    "opened_on",
+    "has_escrow_account",
+)
+
+
+def _check_facility(values: Mapping[str, Any]) -> None:
+    if not (values.get("name") or "").strip():
+        raise RuleViolation(_("Enter the facility's name."), field="name", code="required")
+    if values.get("kind") not in FacilityKind.values:
+        raise RuleViolation(_("Unknown kind of facility."), field="kind", code="invalid_choice")
+    if values.get("ownership") not in Ownership.values:
+        raise RuleViolation(_("Unknown ownership."), field="ownership", code="invalid_choice")
+    if values.get("status") not in FacilityStatus.values:
+        raise RuleViolation(_("Unknown status."), field="status", code="invalid_choice")
+    _not_negative(values.get("beds"), "beds")
+    star = values.get("star_rating")
+    if star is not None and not 1 <= star <= 5:
+        raise RuleViolation(
+            _("A star rating is from 1 to 5 stars."), field="star_rating", code="star_rating_range"
+        )
+    opened_on = values.get("opened_on")
+    if opened_on is not None and opened_on > timezone.localdate():
+        raise RuleViolation(_("The opening date cannot be in the future."), field="opened_on", code="future")
+
+
+def _save_facility(facility: Facility) -> None:
+    try:
+        with transaction.atomic():
+            facility.save()
+    except IntegrityError:
+        raise Conflict(_("A facility of this name already exists in this division.")) from None
+
+
+def facility_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    division: Division,
+    ownership: str,
+    operator: str = "",
+    beds: int = 0,
+    star_rating: int | None = None,
+    status: str = FacilityStatus.OPERATING,
+    opened_on: datetime.date | None = None,
+    has_escrow_account: bool = False,
+) -> Facility:
+    """Register a facility in the caller's jurisdiction."""
+    _check_division(actor, division)
+    facility = Facility(
+        name=(name or "").strip(),
+        kind=kind,
+        division=division,
+        operator=(operator or "").strip(),
+        ownership=ownership,
+        beds=beds,
+        star_rating=star_rating,
+        status=status,
+        opened_on=opened_on,
+        has_escrow_account=has_escrow_account,
+    )
+    _check_facility(_snapshot(facility, FACILITY_FIELDS))
+    with transaction.atomic():
+        _save_facility(facility)
+        audit_record(
+            actor=actor, action="create", obj=facility, changes=diff({}, _snapshot(facility, FACILITY_FIELDS))
+        )
+    return facility
+
+
+def facility_update(*, actor: Any, facility: Facility, **changes: Any) -> Facility:
+    """Change a facility's particulars (its division stays)."""
+    with transaction.atomic():
+        facility = Facility.objects.select_for_update().get(pk=facility.pk)
+        before = _snapshot(facility, FACILITY_FIELDS)
+        for name, value in changes.items():
+            if name in FACILITY_FIELDS and name != "division_id":
+                setattr(
+                    facility,
+                    name,
+                    value.strip() if isinstance(value, str) and name in ("name", "operator") else value,
+                )
+        after = _snapshot(facility, FACILITY_FIELDS)
+        _check_facility(after)
+        changed = diff(before, after)
+        if changed:
+            _save_facility(facility)
+            audit_record(actor=actor, action="update", obj=facility, changes=changed)
+    return facility
+
+
+# --- Alerts -------------------------------------------------------------------------------------------------
+
+
+def _raise_alert(
+    *,
+    facility_id: int,
+    kind: str,
+    detail: str,
+    month: datetime.date | None = None,
+    hazard_id: int | None = None,
+    deadline: datetime.date | None = None,
+) -> Alert | None:
+    """Raise the alert of this cause, once: an open one is kept (its detail refreshed), one that closed itself
+    when its cause went opens again now the cause is back, one closed by hand stays closed."""
+    cause: dict[str, Any] = {"facility_id": facility_id, "kind": kind}
+    cause.update({"month": month} if month is not None else {"hazard_id": hazard_id})
+    alert = Alert.objects.select_for_update().filter(**cause).first()
+    if alert is None:
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(**cause, detail=detail, deadline=deadline)
+        except IntegrityError:  # raised by a racing writer a moment ago
+            return Alert.objects.filter(**cause).first()
+        audit_record(
+            actor=None, action="raise", obj=alert, changes={"kind": [None, kind], "detail": [None, detail]}
+        )
+        return alert
+    if alert.closed_at is None:
+        if alert.detail != detail:
+            alert.detail = detail
+            alert.save(update_fields=["detail"])
+    elif alert.closed_by_id is None and not alert.close_note:
+        alert.closed_at = None
+        alert.detail = detail
+        alert.save(update_fields=["closed_at", "detail"])
+        audit_record(actor=None, action="reopen", obj=alert, changes={"closed_at": [True, None]})
+    return alert
+
+
+def _close_alerts_of_cause(**cause: Any) -> int:
+    """The cause went: its open alerts close themselves (audited)."""
+    alerts = list(Alert.objects.select_for_update().filter(closed_at__isnull=True, **cause))
+    now = timezone.now()
+    for alert in alerts:
+        alert.closed_at = now
+        alert.save(update_fields=["closed_at"])
+        audit_record(
+            actor=None,
+            action="close",
+            obj=alert,
+            changes={"closed_at": [None, now], "reason": [None, "cause_gone"]},
+        )
+    return len(alerts)
+
+
+def alert_close(*, actor: Any, alert: Alert, note: str) -> Alert:
+    """Close an alert by hand with a note (409 when it is already closed)."""
+    note = (note or "").strip()
+    if not note:
+        raise RuleViolation(_("Say why the alert is closed."), field="note", code="required")
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.closed_at is not None:
+            raise Conflict(_("This alert is already closed."))
+        alert.closed_at = timezone.now()
+        alert.closed_by = actor
+        alert.close_note = note
+        alert.save(update_fields=["closed_at", "closed_by", "close_note"])
+        audit_record(
+            actor=actor,
+            action="close",
+            obj=alert,
+            changes={"closed_at": [None, alert.closed_at], "note": [None, note]},
+        )
+    return alert
+
+
+# --- Escrow statements --------------------------------------------------------------------------------------
+
+STATEMENT_FIELDS = ("residents", "monthly_fee", "prepaid_fees_held", "deposits_held")
+
+
+def statement_caps(residents: int, monthly_fee: Decimal) -> tuple[Decimal, Decimal]:
+    """(prepaid cap, deposit cap): residents × monthly fee × the months allowed."""
+    monthly = Decimal(residents) * monthly_fee
+    return monthly * prepaid_months_cap(), monthly * DEPOSIT_MONTHS_CAP
+
+
+def _check_statement(values: Mapping[str, Any]) -> None:
+    for name in STATEMENT_FIELDS:
+        _not_negative(values.get(name), name)
+
+
+def _evaluate_statement(statement: EscrowStatement) -> None:
+    """Raise or close the statement's over-cap alerts, and close the month's statement_missing alert."""
+    prepaid_cap, deposit_cap = statement_caps(statement.residents, statement.monthly_fee)
+    month = statement.month
+    checks = (
+        (
+            AlertKind.PREPAID_OVER_CAP,
+            statement.prepaid_fees_held,
+            prepaid_cap,
+            _(
+                "Prepaid fees held %(held)s yuan exceed %(residents)s residents × %(fee)s yuan × %(months)s months = %(cap)s yuan."
+            ),
+            prepaid_months_cap(),
+        ),
+        (
+            AlertKind.DEPOSIT_OVER_CAP,
+            statement.deposits_held,
+            deposit_cap,
+            _(
+                "Deposits held %(held)s yuan exceed %(residents)s residents × %(fee)s yuan × %(months)s months = %(cap)s yuan."
+            ),
+            DEPOSIT_MONTHS_CAP,
+        ),
+    )
+    for kind, held, cap, message, months in checks:
+        if held > cap:
+            detail = message % {
+                "held": f"{held:.2f}",
+                "residents": statement.residents,
+                "fee": f"{statement.monthly_fee:.2f}",
+                "months": months,
+                "cap": f"{cap:.2f}",
+            }
+            _raise_alert(facility_id=statement.facility_id, kind=kind, month=month, detail=detail)
+        else:
+            _close_alerts_of_cause(facility_id=statement.facility_id, kind=kind, month=month)
+    _close_alerts_of_cause(facility_id=statement.facility_id, kind=AlertKind.STATEMENT_MISSING, month=month)
+
+
+def statement_record(
+    *,
+    actor: Any,
+    facility: Facility,
+    month: datetime.date,
+    residents: int,
+    monthly_fee: Decimal,
+    prepaid_fees_held: Decimal,
+    deposits_held: Decimal,
+) -> EscrowStatement:
+    """Record a facility's monthly escrow statement (one per facility and month, 409 on a second)."""
+    if not facility.has_escrow_account:
+        raise RuleViolation(
+            _("This facility has no escrow account, so it files no escrow statement."),
+            field="facility",
+            code="no_escrow_account",
+        )
+    month = _check_month(month)
+    values = {
+        "residents": residents,
+        "monthly_fee": monthly_fee,
+        "prepaid_fees_held": prepaid_fees_held,
+        "deposits_held": deposits_held,
+    }
+    _check_statement(values)
+    with transaction.atomic():
+        Facility.objects.select_for_update().filter(pk=facility.pk).first()
+        if EscrowStatement.objects.filter(facility=facility, month=month).exists():
+            raise Conflict(
+                _("%(facility)s already has a statement for %(month)s; correct that one instead.")
+                % {"facility": facility.name, "month": f"{month:%Y-%m}"}
+            )
+        try:
+            with transaction.atomic():
+                statement = EscrowStatement.objects.create(facility=facility, month=month, **values)
+        except IntegrityError:
+            raise Conflict(_("This facility already has a statement for that month.")) from None
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=statement,
+            changes=diff({}, {"facility": facility.pk, "month": f"{month:%Y-%m}", **values}),
+        )
+        _evaluate_statement(statement)
+    return statement
+
+
+def statement_correct(*, actor: Any, statement: EscrowStatement, **changes: Any) -> EscrowStatement:
+    """Correct a statement's figures and re-evaluate its alerts."""
+    with transaction.atomic():
+        statement = EscrowStatement.objects.select_for_update().get(pk=statement.pk)
+        before = _snapshot(statement, STATEMENT_FIELDS)
+        for name in STATEMENT_FIELDS:
+            if name in changes and changes[name] is not None:
+                setattr(statement, name, changes[name])
+        after = _snapshot(statement, STATEMENT_FIELDS)
+        _check_statement(after)
+        changed = diff(before, after)
+        if changed:
+            statement.save(update_fields=[*STATEMENT_FIELDS, "updated_at"])
+            audit_record(actor=actor, action="update", obj=statement, changes=changed)
+        _evaluate_statement(statement)
+    return statement
+
+
+def raise_missing_statements(*, today: datetime.date) -> int:
+    """Daily: a statement_missing alert for every facility with an escrow account and no statement for last
+    month, once the 10th has passed. One INSERT … SELECT; running it again adds nothing (the cause is unique).
+    Returns how many alerts were raised."""
+    if today.day <= STATEMENT_DUE_DAY:
+        return 0
+    month = previous_month(today)
+    detail = _("No escrow statement for %(month)s by the %(day)sth.") % {
+        "month": f"{month:%Y-%m}",
+        "day": STATEMENT_DUE_DAY,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Alert._meta.db_table} (facility_id, kind, month, detail, raised_at, close_note)
+            SELECT f.id, %s, %s, %s, now(), ''
+              FROM {Facility._meta.db_table} f
+             WHERE f.has_escrow_account AND f.status <> %s
+               AND (f.opened_on IS NULL OR f.opened_on < %s)
+               AND NOT EXISTS (SELECT 1 FROM {EscrowStatement._meta.db_table} s
+                                WHERE s.facility_id = f.id AND s.month = %s)
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 (table names are constants; values are parameters)
+            [AlertKind.STATEMENT_MISSING, month, detail, FacilityStatus.CLOSED, today.replace(day=1), month],
+        )
+        raised = cursor.rowcount
+        if raised:
+            audit_record(
+                actor=None,
+                action="raise_alerts",
+                object_type="eldercare.alert",
+                changes={
+                    "kind": [None, AlertKind.STATEMENT_MISSING],
+                    "month": [None, f"{month:%Y-%m}"],
+                    "raised": [None, raised],
+                },
+            )
+    return raised
+
+
+# --- Safety inspections -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HazardInput:
+    description: str
+    severity: str
+    deadline: datetime.date
+
+
+def inspection_record(
+    *, actor: Any, facility: Facility, date: datetime.date, inspector: str, hazards: Iterable[Any] = ()
+) -> Inspection:
+    """Record a safety inspection with the hazards found, each with its severity and rectification deadline."""
+    if date > timezone.localdate():
+        raise RuleViolation(_("An inspection cannot be dated in the future."), field="date", code="future")
+    if not (inspector or "").strip():
+        raise RuleViolation(_("Name the inspector."), field="inspector", code="required")
+    rows = [h if isinstance(h, HazardInput) else HazardInput(**h) for h in hazards]
+    for index, hazard in enumerate(rows):
+        if not (hazard.description or "").strip():
+            raise RuleViolation(
+                _("Describe the hazard."), field=f"hazards.{index}.description", code="required"
+            )
+        if hazard.severity not in Severity.values:
+            raise RuleViolation(
+                _("Unknown severity."), field=f"hazards.{index}.severity", code="invalid_choice"
+            )
+        if hazard.deadline < date:
+            raise RuleViolation(
+                _("The rectification deadline cannot be before the inspection date (%(date)s).")
+                % {"date": date},
+                field=f"hazards.{index}.deadline",
+                code="deadline_before_inspection",
+            )
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            facility=facility,
+            date=date,
+            inspector=inspector.strip(),
+            created_by=actor if actor and actor.pk else None,
+        )
+        created = Hazard.objects.bulk_create(
+            Hazard(
+                inspection=inspection,
+                facility=facility,
+                description=h.description.strip(),
+                severity=h.severity,
+                deadline=h.deadline,
+            )
+            for h in rows
+        )
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=inspection,
+            changes={
+                "facility": [None, facility.pk],
+                "date": [None, date],
+                "inspector": [None, inspection.inspector],
+                "hazards": [None, [[h.pk, h.severity, h.deadline] for h in created]],
+            },
+        )
+    return inspection
+
+
+def hazard_rectify(*, actor: Any, hazard: Hazard, rectified_on: datetime.date, note: str = "") -> Hazard:
+    """Record a hazard's rectification, once (409 on a second); its overdue alert closes itself."""
+    with transaction.atomic():
+        hazard = Hazard.objects.select_for_update().select_related("inspection").get(pk=hazard.pk)
+        if hazard.rectified_on is not None:
+            raise Conflict(
+                _("This hazard was already rectified on %(date)s.")
+                % {"date": hazard.rectified_on.isoformat()}
+            )
+        if rectified_on > timezone.localdate():
+            raise RuleViolation(
+                _("A rectification cannot be dated in the future."), field="rectified_on", code="future"
+            )
+        if rectified_on < hazard.inspection.date:
+            raise RuleViolation(
+                _("A rectification cannot be dated before the inspection."),
+                field="rectified_on",
+                code="before_inspection",
+            )
+        hazard.rectified_on = rectified_on
+        hazard.rectification_note = (note or "").strip()
+        hazard.save(update_fields=["rectified_on", "rectification_note"])
+        audit_record(
+            actor=actor,
+            action="rectify",
+            obj=hazard,
+            changes={
+                "rectified_on": [None, rectified_on],
+                "rectification_note": ["", hazard.rectification_note],
+            },
+        )
+        _close_alerts_of_cause(hazard_id=hazard.pk, kind=AlertKind.RECTIFICATION_OVERDUE)
+    return hazard
+
+
+def raise_overdue_rectifications(*, today: datetime.date) -> int:
+    """Daily: a rectification_overdue alert for every unrectified hazard past its deadline (the deadline day
+    itself is not late). One INSERT … SELECT, idempotent. Returns how many alerts were raised."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Alert._meta.db_table} (facility_id, kind, hazard_id, deadline, detail, raised_at, close_note)
+            SELECT h.facility_id, %s, h.id, h.deadline, left(h.description, 200), now(), ''
+              FROM {Hazard._meta.db_table} h
+             WHERE h.rectified_on IS NULL AND h.deadline < %s
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 (table names are constants; values are parameters)
+            [AlertKind.RECTIFICATION_OVERDUE, today],
+        )
+        raised = cursor.rowcount
+        if raised:
+            audit_record(
+                actor=None,
+                action="raise_alerts",
+                object_type="eldercare.alert",
+                changes={"kind": [None, AlertKind.RECTIFICATION_OVERDUE], "raised": [None, raised]},
+            )
+    return raised
+
+
+# --- Home care ----------------------------------------------------------------------------------------------
+
+HOME_CARE_FIELDS = ("person_id", "division_id", "kind", "contractor", "subsidy", "status", "completed_on")
+
+
+def home_care_create(
+    *,
+    actor: Any,
+    person: Person,
+    kind: str,
+    contractor: str = "",
+    subsidy: Decimal = Decimal("0"),
+    status: str = HomeCareStatus.PLANNED,
+    completed_on: datetime.date | None = None,
+) -> HomeCareProject:
+    """A family bed, home service or renovation for a person who is 60 or over and alive."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if not covers(actor, person.division_id):
+            raise RuleViolation(
+                _("This person is registered outside your jurisdiction."), field="person", code="outside"
+            )
+        if person.is_deceased:
+            raise RuleViolation(
+                _("This person is recorded as deceased."), field="person", code="person_deceased"
+            )
+        if age_on(person.birth_date, today) < ELDERLY_AGE:
+            raise RuleViolation(
+                _("Home-care projects are for people aged %(age)s or over.") % {"age": ELDERLY_AGE},
+                field="person",
+                code="under_60",
+            )
+        if kind not in HomeCareKind.values:
+            raise RuleViolation(_("Unknown kind of project."), field="kind", code="invalid_choice")
+        if status not in HomeCareStatus.values or status == HomeCareStatus.ENDED:
+            raise RuleViolation(
+                _("A new project is planned, in progress or completed."),
+                field="status",
+                code="invalid_choice",
+            )
+        _not_negative(subsidy, "subsidy")
+        if status == HomeCareStatus.COMPLETED and completed_on is None:
+            raise RuleViolation(_("Give the completion date."), field="completed_on", code="required")
+        if completed_on is not None and completed_on > today:
+            raise RuleViolation(
+                _("A completion date cannot be in the future."), field="completed_on", code="future"
+            )
+        project = HomeCareProject.objects.create(
+            person=person,
+            division_id=person.division_id,
+            kind=kind,
+            contractor=(contractor or "").strip(),
+            subsidy=subsidy,
+            status=status,
+            completed_on=completed_on,
+        )
+        audit_record(
+            actor=actor, action="create", obj=project, changes=diff({}, _snapshot(project, HOME_CARE_FIELDS))
+        )
+    return project
+
+
+ACTIVE_HOME_CARE = (HomeCareStatus.PLANNED, HomeCareStatus.IN_PROGRESS, HomeCareStatus.COMPLETED)
+
+
+def home_care_end_for_person(*, actor: Any, person: Person, on: datetime.date, reason: str) -> int:
+    """End a person's ongoing home-care projects (the person died); each change audited."""
+    projects = list(
+        HomeCareProject.objects.select_for_update()
+        .filter(person=person, status__in=ACTIVE_HOME_CARE)
+        .order_by("pk")
+    )
+    for project in projects:
+        before = project.status
+        project.status = HomeCareStatus.ENDED
+        project.ended_on = on
+        project.end_reason = reason
+        project.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="end",
+            obj=project,
+            changes={
+                "status": [before, HomeCareStatus.ENDED],
+                "ended_on": [None, on],
+                "end_reason": ["", reason],
+            },
+        )
+    return len(projects)
+
+
+# --- Meal sites ---------------------------------------------------------------------------------------------
+
+
+def meal_report_record(
+    *, actor: Any, facility: Facility, month: datetime.date, meals_served: int, subsidised_meals: int
+) -> MealReport:
+    """A meal site's monthly report: subsidised meals never above the meals served."""
+    if facility.kind != FacilityKind.MEAL_SITE:
+        raise RuleViolation(
+            _("Meal reports are filed by meal sites."), field="facility", code="not_meal_site"
+        )
+    month = _check_month(month)
+    _not_negative(meals_served, "meals_served")
+    _not_negative(subsidised_meals, "subsidised_meals")
+    if subsidised_meals > meals_served:
+        raise RuleViolation(
+            _("Subsidised meals cannot exceed the meals served (%(served)s).") % {"served": meals_served},
+            field="subsidised_meals",
+            code="subsidised_above_served",
+        )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                report = MealReport.objects.create(
+                    facility=facility,
+                    month=month,
+                    meals_served=meals_served,
+                    subsidised_meals=subsidised_meals,
+                )
+        except IntegrityError:
+            raise Conflict(_("This meal site already reported that month.")) from None
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=report,
+            changes={
+                "facility": [None, facility.pk],
+                "month": [None, f"{month:%Y-%m}"],
+                "meals_served": [None, meals_served],
+                "subsidised_meals": [None, subsidised_meals],
+            },
+        )
+    return report
+
+
+# --- Caregiver training and awards --------------------------------------------------------------------------
+
+
+def training_record(
+    *,
+    actor: Any,
+    person: Person,
+    course: str,
+    hours: Decimal,
+    date: datetime.date,
+    certificate_level: str = "",
+) -> CaregiverTraining:
+    if not covers(actor, person.division_id):
+        raise RuleViolation(
+            _("This person is registered outside your jurisdiction."), field="person", code="outside"
+        )
+    if not (course or "").strip():
+        raise RuleViolation(_("Name the course."), field="course", code="required")
+    if hours is None or hours <= 0:
+        raise RuleViolation(_("Hours must be more than zero."), field="hours", code="positive")
+    if date > timezone.localdate():
+        raise RuleViolation(_("A training cannot be dated in the future."), field="date", code="future")
+    if certificate_level and certificate_level not in CertificateLevel.values:
+        raise RuleViolation(_("Unknown certificate level."), field="certificate_level", code="invalid_choice")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                training = CaregiverTraining.objects.create(
+                    person=person,
+                    division_id=person.division_id,
+                    course=course.strip(),
+                    hours=hours,
+                    date=date,
+                    certificate_level=certificate_level,
+                )
+        except IntegrityError:
+            raise Conflict(_("This training is already recorded.")) from None
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=training,
+            changes={
+                "person": [None, person.pk],
+                "course": [None, training.course],
+                "hours": [None, hours],
+                "date": [None, date],
+            },
+        )
+    return training
+
+
+def award_record(
+    *, actor: Any, person: Person, title: str, level: str, awarded_on: datetime.date
+) -> CaregiverAward:
+    if not covers(actor, person.division_id):
+        raise RuleViolation(
+            _("This person is registered outside your jurisdiction."), field="person", code="outside"
+        )
+    if not (title or "").strip():
+        raise RuleViolation(_("Name the award."), field="title", code="required")
+    if level not in AwardLevel.values:
+        raise RuleViolation(_("Unknown level."), field="level", code="invalid_choice")
+    if awarded_on > timezone.localdate():
+        raise RuleViolation(_("An award cannot be dated in the future."), field="awarded_on", code="future")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                award = CaregiverAward.objects.create(
+                    person=person,
+                    division_id=person.division_id,
+                    title=title.strip(),
+                    level=level,
+                    awarded_on=awarded_on,
+                )
+        except IntegrityError:
+            raise Conflict(_("This award is already recorded.")) from None
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=award,
+            changes={"person": [None, person.pk], "title": [None, award.title], "level": [None, level]},
+        )
+    return award
