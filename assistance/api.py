@@ -23,7 +23,7 @@ from civil_affairs.divisions.models import Division
 from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
 
-from . import selectors, services
+from . import exports, selectors, services
 from .models import Application, Enrollment, Household, HouseholdMember, Relation, Standard
 from .rules import Category, payment_kind
 from .workflow import ENROLLMENT_TRANSITIONS, TRANSITIONS, EnrollmentStatus, State
@@ -135,6 +135,9 @@ def _members_input(rows: list[dict[str, Any]]) -> list[services.MemberInput]:
 )
 class HouseholdViewSet(ScopedViewSet):
     serializer_class = HouseholdSerializer
+    export_columns = exports.HOUSEHOLD_COLUMNS
+    export_name = "households"
+    ordering_fields = ["id", "address", "division"]
     selector = selectors.household_list
     line = Line.ASSISTANCE
     roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
@@ -278,6 +281,9 @@ class ApplicationViewSet(ServiceCreateMixin, ScopedViewSet):
     reject, withdraw; 409 when not allowed from the current state, 403 when the role may not."""
 
     serializer_class = ApplicationSerializer
+    export_columns = exports.APPLICATION_COLUMNS
+    export_name = "applications"
+    ordering_fields = ["id", "state", "category", "notice_from", "submitted_at", "decided_at", "division"]
     selector = selectors.application_list
     line = Line.ASSISTANCE
     create_input = ApplicationCreateSerializer
@@ -368,6 +374,9 @@ class EnrollmentViewSet(ScopedViewSet):
     """What gets paid (SPEC §4.3). Actions: suspend, resume, terminate, each with a reason."""
 
     serializer_class = EnrollmentSerializer
+    export_columns = exports.ENROLLMENT_COLUMNS
+    export_name = "enrollments"
+    ordering_fields = ["id", "category", "monthly_amount", "start", "end", "status", "next_review", "division"]
     selector = selectors.enrollment_list
     line = Line.ASSISTANCE
     filterset_class = EnrollmentFilter

@@ -27,7 +27,7 @@ from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workfl
 from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
 
-from . import selectors, services
+from . import exports, selectors, services
 from .civil_code import days_left_in_period
 from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
 from .workflow import (
@@ -117,6 +117,9 @@ class RegistrationViewSet(ServiceCreateMixin, ScopedViewSet):
     """Marriage registrations (SPEC §6). A refusal answers 400 keyed by ``party_a``/``party_b``/field."""
 
     serializer_class = RegistrationSerializer
+    export_columns = exports.REGISTRATION_COLUMNS
+    export_name = "registrations"
+    ordering_fields = ["id", "registration_date", "certificate_number"]
     selector = selectors.registration_list
     line = Line.MARRIAGE
     create_input = RegistrationCreateSerializer
@@ -270,6 +273,9 @@ class DivorceViewSet(ServiceCreateMixin, ScopedViewSet):
     """
 
     serializer_class = DivorceSerializer
+    export_columns = exports.DIVORCE_COLUMNS
+    export_name = "divorces"
+    ordering_fields = ["id", "application_date", "issued_on"]
     selector = selectors.divorce_list
     line = Line.MARRIAGE
     create_input = DivorceCreateSerializer
@@ -429,6 +435,9 @@ class CounsellingCaseViewSet(ServiceCreateMixin, ScopedViewSet):
     """
 
     serializer_class = CounsellingCaseSerializer
+    export_columns = exports.COUNSELLING_COLUMNS
+    export_name = "counselling-cases"
+    ordering_fields = ["id", "opened_on", "closed_on", "outcome"]
     selector = selectors.counselling_list
     line = Line.MARRIAGE
     create_input = CounsellingCaseCreateSerializer

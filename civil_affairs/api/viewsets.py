@@ -33,6 +33,8 @@ class ScopedViewSetMixin(GenericAPIView):
     line: ClassVar[str | None] = None
     export_columns: ClassVar[Sequence[Column]] = ()
     export_name: ClassVar[str] = "export"
+    # No ``?ordering=`` unless a list declares its main columns (then an undeclared one answers 400).
+    ordering_fields: ClassVar[Sequence[str]] = ()
 
     def get_queryset(self) -> QuerySet:
         return type(self).selector(user=self.request.user)

