@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 from typing import Any, cast
 
 import django_filters
@@ -127,22 +128,13 @@ class FacilityFilter(django_filters.FilterSet):
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices)
     division = _division_filter()
     has_escrow_account = django_filters.BooleanFilter()
-    ordering = django_filters.OrderingFilter(
-        fields=(
-            ("name", "name"),
-            ("kind", "kind"),
-            ("division", "division"),
-            ("beds", "beds"),
-            ("star_rating", "star_rating"),
-            ("opened_on", "opened_on"),
-            ("status", "status"),
-        )
-    )
 
     class Meta:
         model = Facility
         fields = ["kind", "status", "ownership", "division", "has_escrow_account"]
 
+
+FACILITY_ORDERING = ["name", "kind", "division", "beds", "star_rating", "opened_on", "status"]
 
 FACILITY_COLUMNS = [
     field(_("No."), "pk"),
@@ -178,6 +170,7 @@ class FacilityViewSet(ServiceCreateMixin, ScopedViewSet):
     selector = selectors.facility_list
     line = Line.ELDERCARE
     filterset_class = FacilityFilter
+    ordering_fields = FACILITY_ORDERING
     search_fields = ["name", "operator"]
     roles_by_action = {"create": CASE_WRITERS}
     create_input = FacilityWriteSerializer
@@ -257,6 +250,7 @@ class StatementViewSet(ServiceCreateMixin, ScopedViewSet):
     selector = selectors.statement_list
     line = Line.ELDERCARE
     filterset_class = StatementFilter
+    ordering_fields = ["month", "prepaid_fees_held", "deposits_held", "residents"]
     roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
     create_input = StatementCreateSerializer
     create_service = services.statement_record
@@ -314,9 +308,6 @@ class AlertFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=AlertKind.choices)
     facility = django_filters.NumberFilter(field_name="facility_id")
     division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
-    ordering = django_filters.OrderingFilter(
-        fields=(("raised_at", "raised_at"), ("kind", "kind"), ("month", "month"))
-    )
 
     class Meta:
         model = Alert
@@ -330,6 +321,7 @@ class AlertViewSet(ScopedViewSet):
     selector = selectors.alert_list
     line = Line.ELDERCARE
     filterset_class = AlertFilter
+    ordering_fields = ["raised_at", "kind", "month", "closed_at"]
     roles_by_action = {"close": CASE_WRITERS}
     export_columns = [
         field(_("Facility"), "facility.name"),
@@ -459,6 +451,7 @@ class HazardViewSet(ScopedViewSet):
     selector = selectors.hazard_list
     line = Line.ELDERCARE
     filterset_class = HazardFilter
+    ordering_fields = ["deadline", "severity", "rectified_on"]
     roles_by_action = {"rectify": CASE_WRITERS}
     export_columns = [
         field(_("Facility"), "facility.name"),
@@ -505,7 +498,7 @@ class HomeCareCreateSerializer(serializers.Serializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     kind = serializers.ChoiceField(choices=HomeCareKind.choices)
     contractor = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    subsidy = _money(required=False, default="0.00")
+    subsidy = _money(required=False, default=Decimal("0.00"))
     status = serializers.ChoiceField(
         choices=HomeCareStatus.choices, required=False, default=HomeCareStatus.PLANNED
     )
@@ -541,6 +534,7 @@ class HomeCareViewSet(ServiceCreateMixin, ScopedViewSet):
     selector = selectors.home_care_list
     line = Line.ELDERCARE
     filterset_class = HomeCareFilter
+    ordering_fields = ["kind", "status", "subsidy", "completed_on"]
     search_fields = ["person__name", "contractor"]
     roles_by_action = {"create": CASE_WRITERS}
     create_input = HomeCareCreateSerializer

@@ -211,7 +211,10 @@ def _raise_alert(
     """Raise the alert of this cause, once: an open one is kept (its detail refreshed), one that closed itself
     when its cause went opens again now the cause is back, one closed by hand stays closed."""
     cause: dict[str, Any] = {"facility_id": facility_id, "kind": kind}
-    cause.update({"month": month} if month is not None else {"hazard_id": hazard_id})
+    if month is not None:
+        cause["month"] = month
+    else:
+        cause["hazard_id"] = hazard_id
     alert = Alert.objects.select_for_update().filter(**cause).first()
     if alert is None:
         try:
