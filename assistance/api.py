@@ -342,8 +342,8 @@ class EnrollmentFilter(django_filters.FilterSet):
         field_name="division__code", lookup_expr="startswith", help_text="Division code (its subtree)."
     )
     household = django_filters.NumberFilter(field_name="household_id")
-    review_overdue = django_filters.BooleanFilter(
-        method="filter_review_overdue", help_text="Active and past its next review."
+    recheck_overdue = django_filters.BooleanFilter(
+        method="filter_recheck_overdue", help_text="Active and past its next re-check (复核) date."
     )
     next_review_before = django_filters.DateFilter(field_name="next_review", lookup_expr="lt")
 
@@ -351,11 +351,11 @@ class EnrollmentFilter(django_filters.FilterSet):
         model = Enrollment
         fields = ["status", "category", "division", "household"]
 
-    def filter_review_overdue(
+    def filter_recheck_overdue(
         self, queryset: QuerySet[Enrollment], name: str, value: bool
     ) -> QuerySet[Enrollment]:
-        overdue = {"status": EnrollmentStatus.ACTIVE, "next_review__lt": timezone.localdate()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        overdue = selectors.recheck_overdue_q(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 def _enrollment_action(name: str) -> Callable[..., Response]:

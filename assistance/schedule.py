@@ -4,8 +4,8 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
     # Re-checks of enrollments that are past due (SPEC §4.5), before the working day starts.
-    "assistance-list-overdue-reviews-daily": {
-        "task": "assistance.tasks.list_overdue_reviews",
+    "assistance-list-overdue-rechecks-daily": {
+        "task": "assistance.tasks.list_overdue_rechecks",
         "schedule": crontab(hour=6, minute=30),
     },
 }

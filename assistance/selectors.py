@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from civil_affairs.accounts.jurisdiction import scoped, within_jurisdiction
+from civil_affairs.accounts.jurisdiction import scoped
 from civil_affairs.accounts.lines import Line
 from civil_affairs.divisions.selectors import count_by_town
 
@@ -49,14 +49,19 @@ def enrollment_list(*, user: Any) -> QuerySet[Enrollment]:
     ).order_by("-id")
 
 
-def reviews_overdue(*, user: Any | None = None, today: datetime.date) -> QuerySet[Enrollment]:
+def recheck_overdue_q(today: datetime.date) -> Q:
+    """The one definition of "re-check overdue" (逾期未复核, SPEC §4.5): active and past its next re-check date."""
+    return Q(status=EnrollmentStatus.ACTIVE, next_review__lt=today)
+
+
+def rechecks_overdue(*, user: Any | None = None, today: datetime.date) -> QuerySet[Enrollment]:
     """Active enrollments whose periodic re-check date has passed (SPEC §4.5)."""
-    enrollments = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, next_review__lt=today)
+    enrollments = Enrollment.objects.filter(recheck_overdue_q(today))
     if user is not None:
-        enrollments = within_jurisdiction(enrollments, user)
+        enrollments = scoped(enrollments, user, line=Line.ASSISTANCE)
     return enrollments.order_by("next_review", "id")
 
 
-def reviews_overdue_by_town(*, today: datetime.date) -> dict[str, int]:
+def rechecks_overdue_by_town(*, today: datetime.date) -> dict[str, int]:
     """How many re-checks are overdue in each town/street (its 9-digit code), one aggregate query."""
-    return count_by_town(reviews_overdue(today=today))
+    return count_by_town(rechecks_overdue(today=today))

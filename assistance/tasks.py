@@ -49,13 +49,13 @@ def run_uplift(uplift_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-def list_overdue_reviews() -> dict[str, int]:
+def list_overdue_rechecks() -> dict[str, int]:
     """Daily: count the active enrollments past their re-check date, by town/street, and log them.
 
     Read-only, so safe to retry; the list itself is the enrollments page filtered on "overdue re-check"
-    and ``GET /api/v1/assistance/enrollments/?review_overdue=true``.
+    and ``GET /api/v1/assistance/enrollments/?recheck_overdue=true``.
     """
-    by_town = selectors.reviews_overdue_by_town(today=timezone.localdate())
+    by_town = selectors.rechecks_overdue_by_town(today=timezone.localdate())
     for town, overdue in sorted(by_town.items()):
         logger.info("overdue re-checks in %s: %d", town, overdue)
     logger.info("overdue re-checks in all: %d", sum(by_town.values()))

@@ -113,7 +113,7 @@ def index_page(request: HttpRequest) -> HttpResponse:
         "ready_for_decision": applications.filter(
             state=State.PUBLICISED, notice_from__lte=_latest_notice_ready(today)
         ).count(),
-        "overdue_reviews": selectors.reviews_overdue(user=user, today=today).count(),
+        "overdue_reviews": selectors.rechecks_overdue(user=user, today=today).count(),
     }
     return render(request, "assistance/index.html", context)
 
@@ -440,7 +440,7 @@ def enrollment_list_page(request: HttpRequest) -> HttpResponse:
         if data["town"]:
             enrollments = enrollments.filter(division__code__startswith=data["town"])
         if data["overdue"]:
-            overdue = selectors.reviews_overdue(user=request.user, today=today)
+            overdue = selectors.rechecks_overdue(user=request.user, today=today)
             enrollments = enrollments.filter(pk__in=overdue.values("pk"))
     return render(
         request,

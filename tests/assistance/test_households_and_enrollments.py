@@ -185,7 +185,7 @@ def test_overdue_review_filter(api_as, caseworker):
     EnrollmentFactory(next_review=datetime.date(2020, 1, 1))
     EnrollmentFactory(next_review=datetime.date(2999, 1, 1))
 
-    overdue = api_as(caseworker).get("/api/v1/assistance/enrollments/", {"review_overdue": "true"}).json()
+    overdue = api_as(caseworker).get("/api/v1/assistance/enrollments/", {"recheck_overdue": "true"}).json()
 
     assert [row["next_review"] for row in overdue["results"]] == ["2020-01-01"]
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from assistance.tasks import list_overdue_reviews
+from assistance.tasks import list_overdue_rechecks
 from assistance.workflow import EnrollmentStatus
 from tests.assistance.factories import EnrollmentFactory
 
@@ -18,6 +18,6 @@ def test_daily_job_counts_overdue_reviews_by_town(celery_worker_running, divisio
         division_id="370114003001", next_review=datetime.date(2020, 1, 1), status=EnrollmentStatus.SUSPENDED
     )  # not active
 
-    result = list_overdue_reviews.delay().get(timeout=30)
+    result = list_overdue_rechecks.delay().get(timeout=30)
 
     assert result == {"370114001": 2, "370114002": 1}
