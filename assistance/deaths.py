@@ -113,14 +113,20 @@ def _recompute(enrollment: Enrollment, event: DeathEvent, remaining: int) -> Non
     )
     if in_force is not None:
         locked.monthly_amount = in_force
-    locked.save(update_fields=["covered_count", "member_count", "total_income", "monthly_amount", "updated_at"])
+    locked.save(
+        update_fields=["covered_count", "member_count", "total_income", "monthly_amount", "updated_at"]
+    )
     locked.covered_members.remove(person)
     audit_record(
         actor=event.actor,
         action="recompute_after_death",
         obj=locked,
         changes={
-            **{k: [v, str(getattr(locked, k))] for k, v in before.items() if str(getattr(locked, k)) != str(v)},
+            **{
+                k: [v, str(getattr(locked, k))]
+                for k, v in before.items()
+                if str(getattr(locked, k)) != str(v)
+            },
             "covered_members": [None, f"-{person.pk}"],
             "deceased": [None, person.pk],
             "date_of_death": [None, event.date_of_death],
@@ -144,7 +150,8 @@ def end_enrollments(event: DeathEvent) -> None:
             _terminate(
                 enrollment,
                 event,
-                _("Death of %(name)s on %(date)s.") % {"name": person.name, "date": event.date_of_death.isoformat()},
+                _("Death of %(name)s on %(date)s.")
+                % {"name": person.name, "date": event.date_of_death.isoformat()},
             )
         else:
             _recompute(enrollment, event, remaining)

@@ -40,7 +40,7 @@ from civil_affairs.people.models import Person
 
 from .models import EnrollmentAmount, Payment
 
-MONEY = DecimalField(max_digits=12, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=12, decimal_places=2)
 
 
 def _deceased(payment_field: str = "month") -> QuerySet[Person]:
@@ -116,7 +116,9 @@ class OverpaymentSerializer(serializers.Serializer):
 
 class OverpaymentFilter(django_filters.FilterSet):
     division = django_filters.CharFilter(
-        field_name="enrollment__division__code", lookup_expr="startswith", help_text="Division code (its subtree)."
+        field_name="enrollment__division__code",
+        lookup_expr="startswith",
+        help_text="Division code (its subtree).",
     )
     enrollment = django_filters.NumberFilter(field_name="enrollment_id")
     person = django_filters.NumberFilter(field_name="person_id")
@@ -146,5 +148,6 @@ class OverpaymentViewSet(ScopedViewSet):
     selector = overpayment_list
     line = Line.ASSISTANCE
     filterset_class = OverpaymentFilter
+    ordering_fields = ["month", "id", "overpaid"]
     export_columns = OVERPAYMENT_COLUMNS
     export_name = "overpayments"
