@@ -1,0 +1,151 @@
+"""Forms of the elder-care pages: shape checks only (the rules are in services.py)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civil_affairs.divisions.selectors import towns
+
+from .models import AlertKind, FacilityKind, FacilityStatus, HomeCareKind, HomeCareStatus, Severity
+
+MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MonthFormField(forms.CharField):
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
+
+    def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
+        value = super().to_python(value)
+        if not value:
+            return None
+        parts = value.split("-")
+        if (
+            len(parts) != 2
+            or not all(p.isdigit() for p in parts)
+            or not 1 <= int(parts[1]) <= 12
+            or int(parts[0]) < 1900
+        ):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return datetime.date(int(parts[0]), int(parts[1]), 1)
+
+
+def _town_choices(user: Any) -> list[tuple[str, Any]]:
+    within = user.jurisdiction_id if user.jurisdiction_id else None
+    return [("", _("All towns/streets"))] + [(t.code, t.name) for t in towns(within)]
+
+
+ORDERING_CHOICES = [
+    ("", _("Default order")),
+    ("name", _("Name")),
+    ("-beds", _("Beds, most first")),
+    ("-star_rating", _("Star rating, highest first")),
+    ("opened_on", _("Opened on, earliest first")),
+    ("kind", _("Kind")),
+]
+
+
+class FacilityFilterForm(forms.Form):
+    """The page's filters: the same names as the API's FacilityFilter (kind, status, division, ordering)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *FacilityKind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *FacilityStatus.choices], required=False
+    )
+    division = forms.ChoiceField(label=_("Town/street"), required=False)
+    has_escrow_account = forms.ChoiceField(
+        label=_("Escrow account"),
+        choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))],
+        required=False,
+    )
+    ordering = forms.ChoiceField(label=_("Order by"), choices=ORDERING_CHOICES, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["division"]).choices = _town_choices(user)
+
+
+class AlertFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *AlertKind.choices], required=False
+    )
+    division = forms.ChoiceField(label=_("Town/street"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["division"]).choices = _town_choices(user)
+
+
+def _money_field(label: Any, **options: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, **options)
+
+
+class StatementForm(forms.Form):
+    month = MonthFormField(label=_("Month"), widget=MONTH_INPUT)
+    residents = forms.IntegerField(label=_("Residents"))
+    monthly_fee = _money_field(_("Average monthly fee (yuan)"))
+    prepaid_fees_held = _money_field(_("Prepaid fees held (yuan)"))
+    deposits_held = _money_field(_("Deposits held (yuan)"))
+
+
+class StatementCorrectForm(forms.Form):
+    residents = forms.IntegerField(label=_("Residents"))
+    monthly_fee = _money_field(_("Average monthly fee (yuan)"))
+    prepaid_fees_held = _money_field(_("Prepaid fees held (yuan)"))
+    deposits_held = _money_field(_("Deposits held (yuan)"))
+
+
+class InspectionForm(forms.Form):
+    date = forms.DateField(label=_("Inspection date"), widget=DATE_INPUT)
+    inspector = forms.CharField(label=_("Inspector"), max_length=100)
+
+
+class HazardForm(forms.Form):
+    description = forms.CharField(label=_("Hazard"), required=False, max_length=500)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, required=False)
+    deadline = forms.DateField(label=_("Rectification deadline"), widget=DATE_INPUT, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("description") and not data.get("deadline"):
+            self.add_error("deadline", _("Give the rectification deadline."))
+        return data
+
+
+HAZARD_ROWS = 3
+
+
+class RectifyForm(forms.Form):
+    rectified_on = forms.DateField(label=_("Rectified on"), widget=DATE_INPUT)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class AlertCloseForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500)
+
+
+class HomeCareForm(forms.Form):
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    kind = forms.ChoiceField(label=_("Kind"), choices=HomeCareKind.choices)
+    contractor = forms.CharField(label=_("Contractor"), required=False, max_length=100)
+    subsidy = _money_field(_("Subsidy (yuan)"), initial=Decimal("0.00"))
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[c for c in HomeCareStatus.choices if c[0] != HomeCareStatus.ENDED]
+    )
+    completed_on = forms.DateField(label=_("Completed on"), widget=DATE_INPUT, required=False)
+
+
+class HomeCareFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *HomeCareKind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *HomeCareStatus.choices], required=False
+    )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "eldercare"
+urlpatterns = [
+    path("", views.index_page, name="index"),
+    path("facilities/", views.facility_list_page, name="facility-list"),
+    path("facilities/<int:pk>/", views.facility_detail_page, name="facility-detail"),
+    path("facilities/<int:pk>/statements/", views.statement_record_page, name="statement-record"),
+    path("facilities/<int:pk>/inspections/", views.inspection_record_page, name="inspection-record"),
+    path("statements/<int:pk>/correct/", views.statement_correct_page, name="statement-correct"),
+    path("hazards/<int:pk>/rectify/", views.hazard_rectify_page, name="hazard-rectify"),
+    path("alerts/", views.alert_list_page, name="alert-list"),
+    path("alerts/<int:pk>/close/", views.alert_close_page, name="alert-close"),
+    path("home-care/", views.home_care_list_page, name="home-care-list"),
+    path("home-care/new/", views.home_care_new_page, name="home-care-new"),
+]

@@ -1,0 +1,341 @@
+"""Elder-care pages (SPEC §5): overview, facilities (filters, ordering, CSV/XLSX), the facility page with its
+statements, alerts, inspections and hazards together, the forms that record them, open alerts by kind, and
+home-care projects. Thin views: forms check the shape, services enforce the rules; every object comes from a
+jurisdiction- and line-scoped selector (404 outside)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, user_has_role
+from civil_affairs.audit.services import audit_record
+from civil_affairs.errors import DomainError
+from civil_affairs.exports import export_response, wanted_format
+from civil_affairs.people.selectors import person_by_id_number
+from civil_affairs.web.decorators import role_required
+from civil_affairs.web.forms import show_domain_error
+
+from . import selectors, services
+from .api import FACILITY_COLUMNS, FACILITY_ORDERING, HomeCareViewSet
+from .forms import (
+    HAZARD_ROWS,
+    AlertCloseForm,
+    AlertFilterForm,
+    FacilityFilterForm,
+    HazardForm,
+    HomeCareFilterForm,
+    HomeCareForm,
+    InspectionForm,
+    RectifyForm,
+    StatementCorrectForm,
+    StatementForm,
+)
+from .models import AlertKind, EscrowStatement, Facility, FacilityKind
+
+PAGE_SIZE = 25
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _errors_as_messages(request: HttpRequest, form: forms.Form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
+def _export(request: HttpRequest, name: str, columns: Any, rows: QuerySet[Any]) -> HttpResponseBase | None:
+    fmt = wanted_format(request.GET)
+    if not fmt:
+        return None
+    audit_record(
+        actor=request.user,
+        action="export",
+        object_type=name,
+        changes={"format": [None, fmt], "query": [None, request.GET.urlencode()]},
+    )
+    return export_response(fmt=fmt, columns=columns, rows=rows.iterator(chunk_size=2000), filename=name)
+
+
+# --- Overview -------------------------------------------------------------------------------------------------
+
+
+@role_required(CASE_READERS)
+def index_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    facilities = selectors.facility_list(user=user)
+    by_kind = {r["kind"]: r["n"] for r in facilities.order_by().values("kind").annotate(n=Count("id"))}
+    open_alerts = selectors.open_alerts_by_kind(user=user)
+    context = {
+        "facility_kinds": [(k.value, k.label, by_kind.get(k.value, 0)) for k in FacilityKind],
+        "facility_total": sum(by_kind.values()),
+        "alert_kinds": [(k.value, k.label, open_alerts.get(k.value, 0)) for k in AlertKind],
+        "critical_hazards": selectors.open_critical_hazards(user=user).select_related("facility")[:20],
+        "overdue_hazards": selectors.hazard_list(user=user)
+        .filter(selectors.overdue_q(timezone.localdate()))
+        .count(),
+    }
+    return render(request, "eldercare/index.html", context)
+
+
+# --- Facilities -----------------------------------------------------------------------------------------------
+
+
+def _filtered_facilities(request: HttpRequest, filters: FacilityFilterForm) -> QuerySet[Facility]:
+    facilities = selectors.facility_list(user=request.user)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["kind"]:
+            facilities = facilities.filter(kind=data["kind"])
+        if data["status"]:
+            facilities = facilities.filter(status=data["status"])
+        if data["division"]:
+            facilities = facilities.filter(division__code__startswith=data["division"])
+        if data["has_escrow_account"]:
+            facilities = facilities.filter(has_escrow_account=data["has_escrow_account"] == "true")
+        ordering = data["ordering"]
+        if ordering and ordering.lstrip("-") in FACILITY_ORDERING:
+            facilities = facilities.order_by(ordering, "id")
+    return facilities
+
+
+@role_required(CASE_READERS)
+def facility_list_page(request: HttpRequest) -> HttpResponse:
+    filters = FacilityFilterForm(request.GET, user=request.user)
+    facilities = _filtered_facilities(request, filters)
+    exported = _export(request, "facilities", FACILITY_COLUMNS, facilities)
+    if exported is not None:
+        return exported  # type: ignore[return-value]  # a streamed file is an HttpResponseBase
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "eldercare/facility_list.html",
+        {"filters": filters, "page": _page(request, facilities), "query": query.urlencode()},
+    )
+
+
+def _facility_get(request: HttpRequest, pk: int) -> Facility:
+    return get_object_or_404(selectors.facility_list(user=request.user), pk=pk)
+
+
+def _facility_page(request: HttpRequest, facility: Facility, **forms_: Any) -> HttpResponse:
+    user = request.user
+    may_write = user_has_role(user, CASE_WRITERS)
+    today = timezone.localdate()
+    inspections = list(selectors.inspection_list(user=user).filter(facility=facility)[:20])
+    context = {
+        "facility": facility,
+        "may_write": may_write,
+        "today": today,
+        "statements": selectors.statement_list(user=user).filter(facility=facility)[:24],
+        "alerts": selectors.alert_list(user=user).filter(facility=facility)[:50],
+        "inspections": inspections,
+        "critical_open": selectors.open_critical_hazards(user=user).filter(facility=facility).count(),
+        "statement_form": forms_.get("statement_form") or StatementForm(prefix="statement"),
+        "inspection_form": forms_.get("inspection_form") or InspectionForm(prefix="inspection"),
+        "hazard_forms": forms_.get("hazard_forms")
+        or [HazardForm(prefix=f"hazard-{i}") for i in range(HAZARD_ROWS)],
+    }
+    return render(request, "eldercare/facility_detail.html", context)
+
+
+@role_required(CASE_READERS)
+def facility_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _facility_page(request, _facility_get(request, pk))
+
+
+@role_required(CASE_WRITERS)
+@require_POST
+def statement_record_page(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _facility_get(request, pk)
+    form = StatementForm(request.POST, prefix="statement")
+    if form.is_valid():
+        try:
+            services.statement_record(actor=request.user, facility=facility, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("The statement has been recorded."))
+            return redirect("eldercare:facility-detail", pk=facility.pk)
+    return _facility_page(request, facility, statement_form=form)
+
+
+@role_required(CASE_WRITERS)
+def statement_correct_page(request: HttpRequest, pk: int) -> HttpResponse:
+    statement: EscrowStatement = get_object_or_404(selectors.statement_list(user=request.user), pk=pk)
+    initial = {name: getattr(statement, name) for name in services.STATEMENT_FIELDS}
+    form = StatementCorrectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.statement_correct(actor=request.user, statement=statement, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("The statement has been corrected."))
+            return redirect("eldercare:facility-detail", pk=statement.facility_id)
+    return render(request, "eldercare/statement_correct.html", {"statement": statement, "form": form})
+
+
+@role_required(CASE_WRITERS)
+@require_POST
+def inspection_record_page(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _facility_get(request, pk)
+    form = InspectionForm(request.POST, prefix="inspection")
+    hazard_forms = [HazardForm(request.POST, prefix=f"hazard-{i}") for i in range(HAZARD_ROWS)]
+    valid = form.is_valid() & all([h.is_valid() for h in hazard_forms])
+    if valid:
+        hazards = [
+            services.HazardInput(
+                h.cleaned_data["description"], h.cleaned_data["severity"], h.cleaned_data["deadline"]
+            )
+            for h in hazard_forms
+            if h.cleaned_data.get("description")
+        ]
+        rows = [h for h in hazard_forms if h.cleaned_data.get("description")]
+        try:
+            services.inspection_record(
+                actor=request.user, facility=facility, hazards=hazards, **form.cleaned_data
+            )
+        except DomainError as error:
+            for key, field_messages in error.errors.items():
+                parts = key.split(".")
+                for message in field_messages:
+                    if len(parts) == 3 and parts[0] == "hazards":
+                        rows[int(parts[1])].add_error(parts[2], message)
+                    else:
+                        form.add_error(key if key in form.fields else None, message)
+        else:
+            messages.success(request, _("The inspection has been recorded."))
+            return redirect("eldercare:facility-detail", pk=facility.pk)
+    return _facility_page(request, facility, inspection_form=form, hazard_forms=hazard_forms)
+
+
+@role_required(CASE_WRITERS)
+@require_POST
+def hazard_rectify_page(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = get_object_or_404(selectors.hazard_list(user=request.user), pk=pk)
+    form = RectifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hazard_rectify(
+                actor=request.user,
+                hazard=hazard,
+                rectified_on=form.cleaned_data["rectified_on"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The rectification has been recorded."))
+    else:
+        _errors_as_messages(request, form)
+    return redirect("eldercare:facility-detail", pk=hazard.facility_id)
+
+
+# --- Alerts ---------------------------------------------------------------------------------------------------
+
+
+@role_required(CASE_READERS)
+def alert_list_page(request: HttpRequest) -> HttpResponse:
+    filters = AlertFilterForm(request.GET, user=request.user)
+    alerts = selectors.alert_list(user=request.user).filter(closed_at__isnull=True)
+    if filters.is_valid():
+        if filters.cleaned_data["kind"]:
+            alerts = alerts.filter(kind=filters.cleaned_data["kind"])
+        if filters.cleaned_data["division"]:
+            alerts = alerts.filter(facility__division__code__startswith=filters.cleaned_data["division"])
+    counts = selectors.open_alerts_by_kind(user=request.user)
+    return render(
+        request,
+        "eldercare/alert_list.html",
+        {
+            "filters": filters,
+            "page": _page(request, alerts),
+            "kinds": [(k.value, k.label, counts.get(k.value, 0)) for k in AlertKind],
+            "may_write": user_has_role(request.user, CASE_WRITERS),
+        },
+    )
+
+
+@role_required(CASE_WRITERS)
+@require_POST
+def alert_close_page(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(selectors.alert_list(user=request.user), pk=pk)
+    form = AlertCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alert_close(actor=request.user, alert=alert, note=form.cleaned_data["note"])
+        except DomainError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The alert has been closed."))
+    else:
+        _errors_as_messages(request, form)
+    return redirect("eldercare:facility-detail", pk=alert.facility_id)
+
+
+# --- Home care ------------------------------------------------------------------------------------------------
+
+
+@role_required(CASE_READERS)
+def home_care_list_page(request: HttpRequest) -> HttpResponse:
+    filters = HomeCareFilterForm(request.GET)
+    projects = selectors.home_care_list(user=request.user)
+    if filters.is_valid():
+        if filters.cleaned_data["kind"]:
+            projects = projects.filter(kind=filters.cleaned_data["kind"])
+        if filters.cleaned_data["status"]:
+            projects = projects.filter(status=filters.cleaned_data["status"])
+    exported = _export(request, "home-care", HomeCareViewSet.export_columns, projects)
+    if exported is not None:
+        return exported  # type: ignore[return-value]  # a streamed file is an HttpResponseBase
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "eldercare/home_care_list.html",
+        {
+            "filters": filters,
+            "page": _page(request, projects),
+            "query": query.urlencode(),
+            "may_write": user_has_role(request.user, CASE_WRITERS),
+        },
+    )
+
+
+@role_required(CASE_WRITERS)
+def home_care_new_page(request: HttpRequest) -> HttpResponse:
+    form = HomeCareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        person = person_by_id_number(user=request.user, id_number=data.pop("id_number"))
+        if person is None:
+            form.add_error(
+                "id_number", _("No resident with this ID number is registered in your jurisdiction.")
+            )
+        else:
+            try:
+                services.home_care_create(actor=request.user, person=person, **data)
+            except DomainError as error:
+                if "person" in error.errors:
+                    error.errors["id_number"] = error.errors.pop("person")
+                show_domain_error(form, error)
+            else:
+                messages.success(request, _("The project has been recorded."))
+                return redirect("eldercare:home-care-list")
+    return render(request, "eldercare/home_care_form.html", {"form": form})

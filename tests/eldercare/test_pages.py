@@ -1,0 +1,96 @@
+"""The elder-care pages: every page renders for the officer, the forms record through the services, exports."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from eldercare.models import Alert, AlertKind, EscrowStatement, Hazard, Inspection
+from tests.people.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_renders(client, officer, make_facility):
+    facility = make_facility()
+    inspection = Inspection.objects.create(facility=facility, date=datetime.date(2024, 1, 1), inspector="x")
+    Hazard.objects.create(
+        inspection=inspection,
+        facility=facility,
+        description="消防",
+        severity="critical",
+        deadline=datetime.date(2024, 1, 2),
+    )
+    client.force_login(officer)
+    for url in (
+        "/eldercare/",
+        "/eldercare/facilities/",
+        f"/eldercare/facilities/{facility.pk}/",
+        "/eldercare/alerts/",
+        "/eldercare/home-care/",
+        "/eldercare/home-care/new/",
+        "/eldercare/facilities/?kind=nursing_home&ordering=-beds",
+    ):
+        assert client.get(url).status_code == 200, url
+    response = client.get("/eldercare/facilities/?format=csv")
+    assert (
+        facility.name in b"".join(response.streaming_content).decode("utf-8-sig")
+        if response.streaming
+        else response.content.decode()
+    )
+    assert client.get("/eldercare/facilities/?format=xlsx").status_code == 200
+
+
+def test_statement_form_records_and_refuses_a_future_month(client, officer, make_facility):
+    facility = make_facility()
+    client.force_login(officer)
+    today = timezone.localdate()
+    data = {
+        "statement-residents": 10,
+        "statement-monthly_fee": "3000.00",
+        "statement-prepaid_fees_held": "180000.01",
+        "statement-deposits_held": "0",
+    }
+    future = (today.replace(day=28) + datetime.timedelta(days=5)).strftime("%Y-%m")
+    response = client.post(
+        f"/eldercare/facilities/{facility.pk}/statements/", {**data, "statement-month": future}
+    )
+    assert response.status_code == 200 and not EscrowStatement.objects.exists()
+    response = client.post(
+        f"/eldercare/facilities/{facility.pk}/statements/", {**data, "statement-month": f"{today:%Y-%m}"}
+    )
+    assert response.status_code == 302
+    assert Alert.objects.get(facility=facility).kind == AlertKind.PREPAID_OVER_CAP
+
+
+def test_inspection_form_refuses_an_early_deadline_beside_its_row(client, officer, make_facility):
+    facility = make_facility()
+    client.force_login(officer)
+    today = timezone.localdate()
+    data = {
+        "inspection-date": today.isoformat(),
+        "inspection-inspector": "李",
+        "hazard-0-description": "电线老化",
+        "hazard-0-severity": "major",
+        "hazard-0-deadline": (today - datetime.timedelta(days=1)).isoformat(),
+    }
+    response = client.post(f"/eldercare/facilities/{facility.pk}/inspections/", data)
+    assert response.status_code == 200 and not Inspection.objects.exists()
+    data["hazard-0-deadline"] = today.isoformat()
+    assert client.post(f"/eldercare/facilities/{facility.pk}/inspections/", data).status_code == 302
+    assert Hazard.objects.get().deadline == today
+
+
+def test_home_care_form_finds_the_person_by_id_number(client, officer, divisions):
+    person = PersonFactory(birth_date=datetime.date(1950, 5, 5))
+    young = PersonFactory(birth_date=datetime.date(1990, 5, 5))
+    client.force_login(officer)
+    base = {"kind": "home_service", "subsidy": "1200.00", "status": "in_progress"}
+    assert client.post("/eldercare/home-care/new/", {**base, "id_number": young.id_number}).status_code == 200
+    assert (
+        client.post("/eldercare/home-care/new/", {**base, "id_number": person.id_number}).status_code == 302
+    )
+    page = client.get("/eldercare/home-care/").content.decode()
+    assert person.name in page and young.name not in page
