@@ -292,7 +292,7 @@ def _check_statement(values: Mapping[str, Any]) -> None:
         _not_negative(values.get(name), name)
 
 
-def _evaluate_statement(statement: EscrowStatement) -> None:
+def statement_evaluate(statement: EscrowStatement) -> None:
     """Raise or close the statement's over-cap alerts, and close the month's statement_missing alert."""
     prepaid_cap, deposit_cap = statement_caps(statement.residents, statement.monthly_fee)
     month = statement.month
@@ -374,7 +374,7 @@ def statement_record(
             obj=statement,
             changes=diff({}, {"facility": facility.pk, "month": f"{month:%Y-%m}", **values}),
         )
-        _evaluate_statement(statement)
+        statement_evaluate(statement)
     return statement
 
 
@@ -392,7 +392,7 @@ def statement_correct(*, actor: Any, statement: EscrowStatement, **changes: Any)
         if changed:
             statement.save(update_fields=[*STATEMENT_FIELDS, "updated_at"])
             audit_record(actor=actor, action="update", obj=statement, changes=changed)
-        _evaluate_statement(statement)
+        statement_evaluate(statement)
     return statement
 
 
