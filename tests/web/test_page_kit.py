@@ -1,0 +1,130 @@
+"""The page kit: templates ask accounts/permissions.py what the user may do (never a role name), the top
+navigation shows the lines of work the user serves, one form-field partial."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+
+from civil_affairs import demo
+from civil_affairs.accounts.lines import Line
+from civil_affairs.accounts.models import Role, User
+from civil_affairs.accounts.permissions import ABILITIES, may
+from tests.conftest import DISTRICT, MINGSHUI
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+ROLE_NAMES = "administrator|district_reviewer|caseworker|viewer|api_client"
+# A role name in a comparison or test: == "caseworker", != 'viewer', "administrator" ==, in "caseworker".
+ROLE_COMPARISON = re.compile(
+    rf"""(==|!=|\bin\b)\s*["'](?:{ROLE_NAMES})["']|["'](?:{ROLE_NAMES})["']\s*(==|!=)|\.role\b"""
+)
+
+
+def test_no_template_compares_role_names():
+    found = [
+        f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if ROLE_COMPARISON.search(line)
+    ]
+
+    assert not found, (
+        'templates compare role names; ask {% load portal %} user|may:"…" instead:\n' + "\n".join(found)
+    )
+
+
+def test_the_role_grep_catches_a_role_comparison():
+    assert ROLE_COMPARISON.search('{% if user.role == "caseworker" %}')
+    assert ROLE_COMPARISON.search("{% if role == 'district_reviewer' %}")
+    assert not ROLE_COMPARISON.search('{% if user|may:"file_application" %}')
+
+
+def test_one_form_field_partial_is_left():
+    partials = sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*field*.html"))
+
+    assert partials == ["_field.html", "form_fields.html"]
+
+
+@pytest.mark.parametrize(
+    ("role", "lines", "what", "expected"),
+    [
+        (Role.CASEWORKER, [Line.ASSISTANCE], "file_application", True),
+        (Role.CASEWORKER, [Line.MARRIAGE], "file_application", False),  # the registry office
+        (Role.CASEWORKER, [Line.ASSISTANCE, Line.ELDERCARE], "register_marriage", False),  # a town caseworker
+        (Role.CASEWORKER, [Line.MARRIAGE], "register_marriage", True),
+        (Role.DISTRICT_REVIEWER, [], "register_marriage", False),
+        (Role.DISTRICT_REVIEWER, [], "decide_application", True),
+        (Role.ADMINISTRATOR, [], "decide_application", True),
+        (Role.CASEWORKER, [Line.ASSISTANCE], "decide_application", False),
+        (Role.VIEWER, [], "read_people", False),
+        (Role.API_CLIENT, [], "read_district_jobs", True),
+        (Role.API_CLIENT, [], "run_district_jobs", False),
+        (Role.CASEWORKER, [Line.ELDERCARE], "work_eldercare", True),
+        (Role.CASEWORKER, [Line.FUNERAL], "work_eldercare", False),
+        (Role.ADMINISTRATOR, [], "read_audit_log", True),
+        (Role.DISTRICT_REVIEWER, [], "read_audit_log", False),
+    ],
+)
+def test_may_asks_the_role_and_the_line_of_work(make_user, role, lines, what, expected):
+    user = make_user(role, DISTRICT if role != Role.CASEWORKER else MINGSHUI, lines=lines)
+
+    assert may(user, what) is expected
+
+
+def test_may_refuses_an_inactive_or_anonymous_user(make_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = make_user(Role.ADMINISTRATOR, DISTRICT)
+    user.is_active = False
+
+    assert not may(user, "read_people")
+    assert not may(AnonymousUser(), "read_people")
+
+
+def test_an_unknown_ability_is_an_error_not_a_no(make_user):
+    with pytest.raises(KeyError):
+        may(make_user(), "fly")
+
+
+def test_every_line_has_read_work_and_decide_abilities():
+    for line in Line.values:
+        assert {f"read_{line}", f"work_{line}", f"decide_{line}"} <= ABILITIES.keys()
+
+
+def test_the_template_tag_and_filter_answer_as_may_does(make_user):
+    registrar = make_user(Role.CASEWORKER, DISTRICT, lines=[Line.MARRIAGE])
+    template = Template(
+        '{% load portal %}{% may "register_marriage" as a %}{% may "file_application" as b %}'
+        '{{ a }} {{ b }} {{ user|may:"register_marriage" }} {{ user|may:"file_application" }}'
+    )
+
+    assert template.render(Context({"user": registrar})) == "True False True False"
+
+
+def _section_links(html: str) -> list[str]:
+    nav = re.search(r'<nav class="sections".*?</nav>', html, re.S)
+    assert nav, "no top navigation"
+    return re.findall(r'href="([^"]+)"', nav.group(0))
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("marriage_registrar", ["/people/", "/marriage/"]),
+        ("mingshui_caseworker", ["/people/", "/assistance/", "/eldercare/", "/funeral/", "/community/"]),
+        ("eldercare_officer", ["/people/", "/eldercare/"]),
+        (
+            "admin",
+            ["/people/", "/assistance/", "/eldercare/", "/marriage/", "/funeral/", "/community/", "/audit/"],
+        ),
+        ("leader", ["/assistance/", "/eldercare/", "/marriage/", "/funeral/", "/community/"]),
+    ],
+)
+def test_the_top_navigation_shows_the_lines_of_work_the_user_serves(client, divisions, username, expected):
+    demo.load_accounts()
+    client.force_login(User.objects.get(username=username))
+
+    assert _section_links(client.get("/").content.decode()) == expected
