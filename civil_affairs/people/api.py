@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
+from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from civil_affairs.accounts.permissions import CASE_WRITERS
 from civil_affairs.api.viewsets import ScopedViewSet
@@ -55,6 +58,11 @@ class PersonWriteSerializer(serializers.Serializer):
 
 
 class PersonFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="search_people",
+        help_text="A whole ID number, or a name optionally followed by the number's last 4 characters "
+        "(`王小明 002X`). Parts of a number match nothing.",
+    )
     division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
     is_deceased = django_filters.BooleanFilter()
     sex = django_filters.ChoiceFilter(choices=Person._meta.get_field("sex").choices)
@@ -62,6 +70,9 @@ class PersonFilter(django_filters.FilterSet):
     class Meta:
         model = Person
         fields = ["division", "is_deceased", "sex"]
+
+    def search_people(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        return selectors.person_search(queryset, value)
 
 
 @extend_schema_view(
@@ -76,7 +87,8 @@ class PersonViewSet(ScopedViewSet):
     ordering_fields = ["id", "name", "birth_date", "division"]
     selector = selectors.person_list
     filterset_class = PersonFilter
-    search_fields = ["name"]
+    # ``?search=`` is PersonFilter's (whole numbers only, SPEC §2.2), not SearchFilter's.
+    filter_backends = [b for b in api_settings.DEFAULT_FILTER_BACKENDS if not issubclass(b, SearchFilter)]
     roles_by_action = {"create": CASE_WRITERS, "update": CASE_WRITERS, "partial_update": CASE_WRITERS}
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -88,16 +100,15 @@ class PersonViewSet(ScopedViewSet):
         data = PersonWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = services.person_register(actor=request.user, **data.validated_data)
-        return Response(
-            PersonSerializer(person, context={"full_id_number": True}).data, status=status.HTTP_201_CREATED
-        )
+        # Write answers mask the number (SPEC §2.2): only the audited detail view shows it in full.
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
         data = PersonWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
         person = services.person_update(actor=request.user, person=person, **data.validated_data)
-        return Response(PersonSerializer(person, context={"full_id_number": True}).data)
+        return Response(PersonSerializer(person).data)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
