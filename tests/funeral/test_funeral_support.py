@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from civil_affairs.accounts.models import Role
 from civil_affairs.errors import Conflict
@@ -18,6 +16,7 @@ from funeral.models import BurialSubsidy, Cemetery, CouncilEvent, FeeWaiver, Plo
 from funeral.workflow import SubsidyState
 from tests.assistance.factories import EnrollmentFactory
 from tests.funeral.conftest import DIED, record_death
+from tests.helpers import race
 from tests.people.factories import PersonFactory
 
 
@@ -209,26 +208,17 @@ def test_ten_concurrent_allocations_into_three_free_plots_give_exactly_three(off
         name="杨北公益性公墓", division_id="370114001", plots_total=5, plots_used=2
     )
     dead = [deceased(officer_api) for _ in range(10)]
-    barrier = threading.Barrier(10)
-    outcomes: list[str] = []
 
-    def allocate(person):
-        try:
-            barrier.wait()
-            services.plot_allocate(actor=officer, cemetery=cemetery, deceased=person)
-            outcomes.append("allocated")
-        except Conflict:
-            outcomes.append("full")
-        finally:
-            connection.close()
+    results = race(
+        lambda person: services.plot_allocate(actor=officer, cemetery=cemetery, deceased=person),
+        dead,
+        refusals=(Conflict,),
+    )
 
-    threads = [threading.Thread(target=allocate, args=(person,)) for person in dead]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["allocated"] * 3 + ["full"] * 7
+    assert (
+        sorted("full" if isinstance(r, Conflict) else "allocated" for r in results)
+        == ["allocated"] * 3 + ["full"] * 7
+    )
     cemetery.refresh_from_db()
     assert cemetery.plots_used == 5
     assert sorted(PlotAllocation.objects.values_list("plot", flat=True)) == [3, 4, 5]
