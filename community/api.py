@@ -7,7 +7,6 @@ services.py, reads through selectors.py.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any, cast
 
 from django.http.response import HttpResponseBase
@@ -34,11 +33,12 @@ from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin
 from civil_affairs.audit.services import audit_record
 from civil_affairs.divisions.api import DivisionSerializer
 from civil_affairs.divisions.models import Division
-from civil_affairs.exports import Column, export_response, field, wanted_format
+from civil_affairs.exports import export_response, wanted_format
 from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
 
 from . import rules, selectors, services
+from .exports import ASSESSMENT_COLUMNS, FUND_COLUMNS, MOVEMENT_COLUMNS, STAFFING_COLUMNS, WORKER_COLUMNS
 from .models import CommunityWorker, FundMovement, MutualAidFund, PayScale, VillageAssessment
 from .rules import Certificate, Post
 
@@ -148,22 +148,6 @@ class WorkerUpdateSerializer(serializers.Serializer):
     left_on = serializers.DateField(required=False, allow_null=True, help_text="The last day worked.")
 
 
-WORKER_COLUMNS = [
-    field(_("Name"), "person.name"),
-    field(_("ID number"), "person.masked_id_number", text=True),
-    field(_("Town or street"), "community.parent.name"),
-    field(_("Village or community"), "community.name"),
-    field(_("Post"), "post"),
-    field(_("Grade"), "grade"),
-    Column(_("Monthly pay (yuan)"), lambda w: w.monthly_pay),
-    field(_("Contract start"), "contract_start"),
-    field(_("Contract end"), "contract_end"),
-    field(_("Social-work certificate"), "certificate"),
-    field(_("Recruitment batch"), "recruitment_batch"),
-    field(_("Last day worked"), "left_on"),
-]
-
-
 @extend_schema_view(
     list=extend_schema(responses={200: WorkerSerializer(many=True), 403: None}),
     create=extend_schema(request=WorkerCreateSerializer, responses={201: WorkerSerializer, **ERRORS}),
@@ -239,22 +223,6 @@ class StaffingSerializer(serializers.Serializer):
             "certified_share": None if row.certified_share is None else f"{row.certified_share:.4f}",
             "below_target": row.below_target,
         }
-
-
-def _share_cell(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.4f}"
-
-
-STAFFING_COLUMNS = [
-    Column(_("Code"), lambda r: r.division, text=True),
-    Column(_("Town or street"), lambda r: r.name),
-    Column(_("Urban population"), lambda r: r.urban_population),
-    Column(_("Workers in post"), lambda r: r.workers),
-    Column(_("Certified"), lambda r: r.certified),
-    Column(_("Per 10,000 urban residents"), lambda r: r.per_10000),
-    Column(_("Certified share"), lambda r: _share_cell(r.certified_share)),
-    Column(_("Below target"), lambda r: r.below_target),
-]
 
 
 def staffing_ordering(request: Request | Any) -> str | None:
@@ -415,23 +383,6 @@ class MovementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-FUND_COLUMNS = [
-    field(_("Code"), "village_id", text=True),
-    field(_("Town or street"), "village.parent.name"),
-    field(_("Village or community"), "village.name"),
-    field(_("Balance (yuan)"), "balance"),
-]
-MOVEMENT_COLUMNS = [
-    field(_("Date"), "date"),
-    field(_("Village or community"), "fund.village.name"),
-    field(_("Kind"), "kind"),
-    field(_("Amount (yuan)"), "amount"),
-    field(_("Donor or recipient"), "party"),
-    field(_("Purpose"), "purpose"),
-    field(_("Balance after (yuan)"), "balance_after"),
-]
-
-
 def _movement(name: str, service: Any, summary: str) -> Any:
     """``POST …/funds/<id>/<name>/`` → 201 with the ledger line (the fund comes scoped: 404 outside)."""
 
@@ -516,15 +467,6 @@ class AssessmentCreateSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["village"] = _divisions_field(self.context["request"].user)
         return fields
-
-
-ASSESSMENT_COLUMNS = [
-    field(_("Quarter"), "quarter"),
-    field(_("Town or street"), "village.parent.name"),
-    field(_("Village or community"), "village.name"),
-    field(_("Score"), "score"),
-    field(_("Note"), "note"),
-]
 
 
 @extend_schema_view(
