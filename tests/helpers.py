@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -54,6 +55,40 @@ def database_url_for_subprocess(settings_dict: Mapping[str, Any] | None = None) 
     query.update({key: str(value) for key, value in options.items()})
     url = f"postgresql://{netloc}/{quote(str(db['NAME']), safe='')}"
     return f"{url}?{urlencode(query, quote_via=quote)}" if query else url
+
+
+def race(
+    action: Callable[[Any], object], inputs: Sequence[Any], *, refusals: tuple[type[Exception], ...]
+) -> list[object]:
+    """Call ``action(item)`` for every item at the same moment, each in its own thread with its own database
+    connection (closed at the end) and reading messages in English (a new thread starts in the default
+    language). Returns, in the order of ``inputs``, what each call returned or the refusal it raised; any
+    other error, or a call still running after a minute (a deadlock), fails the test."""
+    barrier = threading.Barrier(len(inputs))
+    results: list[object] = [None] * len(inputs)
+    failures: list[Exception] = []
+
+    def run(index: int, item: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with translation.override("en"):
+                results[index] = action(item)
+        except refusals as refusal:
+            results[index] = refusal
+        except Exception as error:  # handed to the test's thread, which raises it
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, item)) for index, item in enumerate(inputs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a racing call hung (deadlock?)"
+    if failures:
+        raise failures[0]
+    return results
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:

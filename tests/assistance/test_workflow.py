@@ -1,11 +1,9 @@
 """Applications through the review workflow, by API (SPEC §4.2): states, roles, the notice, exclusivity."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from assistance import services
@@ -17,6 +15,7 @@ from civil_affairs.audit.models import AuditEvent
 from civil_affairs.errors import Conflict
 from civil_affairs.workflow.models import StateChange
 from tests.assistance.factories import household_with
+from tests.helpers import race
 
 pytestmark = pytest.mark.django_db
 
@@ -366,25 +365,16 @@ def test_ten_concurrent_approvals_one_wins(make_user, standards):
     Application.objects.filter(pk=application.pk).update(
         state=State.PUBLICISED, notice_from=TODAY() - datetime.timedelta(days=7)
     )
-    barrier = threading.Barrier(10)
-    outcomes: list[str] = []
 
-    def approve(reviewer):
-        try:
-            barrier.wait()
-            services.application_approve(actor=reviewer, application=application)
-            outcomes.append("approved")
-        except Conflict:
-            outcomes.append("conflict")
-        finally:
-            connection.close()
+    results = race(
+        lambda reviewer: services.application_approve(actor=reviewer, application=application),
+        reviewers,
+        refusals=(Conflict,),
+    )
 
-    threads = [threading.Thread(target=approve, args=(r,)) for r in reviewers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["approved"] + ["conflict"] * 9
+    assert (
+        sorted("conflict" if isinstance(r, Conflict) else "approved" for r in results)
+        == ["approved"] + ["conflict"] * 9
+    )
     assert Enrollment.objects.count() == 1
     assert StateChange.objects.filter(action="approve").count() == 1

@@ -3,12 +3,10 @@ never below zero, also when disbursements race."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, close_old_connections, connection, transaction
-from django.utils import translation
+from django.db import IntegrityError, close_old_connections, transaction
 
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
@@ -16,6 +14,7 @@ from civil_affairs.errors import RuleViolation
 from community import services
 from community.models import FundMovement, MutualAidFund
 from tests.community.factories import FundFactory, days_from_today
+from tests.helpers import race
 
 pytestmark = pytest.mark.django_db
 
@@ -130,37 +129,20 @@ def test_concurrent_disbursements_never_overdraw(make_user, divisions):
     officer = make_user(Role.CASEWORKER, "370114", "racer", lines=["community"])
     fund = FundFactory(balance=Decimal("1000.00"))
     amounts = [Decimal("150.00")] * 10  # 1,500 asked of 1,000
-    barrier = threading.Barrier(len(amounts))
-    succeeded: list[Decimal] = []
-    refused: list[str] = []
-    lock = threading.Lock()
 
-    def disburse(amount: Decimal) -> None:
-        try:
-            with translation.override("en"):
-                barrier.wait()
-                services.fund_disburse(
-                    actor=officer,
-                    fund=fund,
-                    amount=amount,
-                    date=days_from_today(0),
-                    party="张三",
-                    purpose="救助",
-                )
-            with lock:
-                succeeded.append(amount)
-        except RuleViolation as error:
-            with lock:
-                refused.append(error.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=disburse, args=(amount,)) for amount in amounts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(
+        lambda amount: services.fund_disburse(
+            actor=officer, fund=fund, amount=amount, date=days_from_today(0), party="张三", purpose="救助"
+        ),
+        amounts,
+        refusals=(RuleViolation,),
+    )
     close_old_connections()
+
+    succeeded = [
+        amount for amount, r in zip(amounts, results, strict=True) if not isinstance(r, RuleViolation)
+    ]
+    refused = [r.code for r in results if isinstance(r, RuleViolation)]
 
     fund.refresh_from_db()
     assert len(succeeded) == 6 and sum(succeeded) == Decimal("900.00")

@@ -2,15 +2,13 @@
 the row locks on the people let exactly one through, whichever order the parties are given in."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
-from django.utils import translation
 
 from civil_affairs.errors import RuleViolation
 from marriage import services
 from marriage.models import Registration
+from tests.helpers import race as race_all
 from tests.marriage.factories import man, woman
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,33 +17,18 @@ ON = datetime.date(2024, 6, 15)
 
 
 def race(actor, couples):
-    """Start one registration per couple at the same moment; return each one's result or error."""
-    barrier = threading.Barrier(len(couples))
-    results: list[object] = [None] * len(couples)
-
-    def register(index, party_a, party_b):
-        try:
-            barrier.wait(timeout=10)
-            with translation.override("en"):  # a new thread starts in the default language
-                results[index] = services.registration_create(
-                    actor=actor,
-                    party_a=party_a,
-                    party_b=party_b,
-                    registration_date=ON,
-                    declares_not_close_relatives=True,
-                )
-        except Exception as error:  # any failure is reported to the test thread
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=register, args=(i, *couple)) for i, couple in enumerate(couples)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a registration hung (deadlock?)"
-    return results
+    """Start one registration per couple at the same moment; return each one's registration or refusal."""
+    return race_all(
+        lambda couple: services.registration_create(
+            actor=actor,
+            party_a=couple[0],
+            party_b=couple[1],
+            registration_date=ON,
+            declares_not_close_relatives=True,
+        ),
+        couples,
+        refusals=(RuleViolation,),
+    )
 
 
 @pytest.mark.parametrize("rounds", range(3))
