@@ -6,6 +6,7 @@ import django_filters
 from rest_framework import serializers, viewsets
 
 from civil_affairs.accounts.permissions import ADMINISTRATORS, RolePermission
+from civil_affairs.api.query_filters import IsoDateTimeFilter
 
 from .models import AuditEvent
 
@@ -35,8 +36,8 @@ class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.NumberFilter(field_name="actor_id")
     actor_username = django_filters.CharFilter()
     action = django_filters.CharFilter()
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

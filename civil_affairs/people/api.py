@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.db.models import QuerySet
@@ -88,7 +88,11 @@ class PersonViewSet(ScopedViewSet):
     selector = selectors.person_list
     filterset_class = PersonFilter
     # ``?search=`` is PersonFilter's (whole numbers only, SPEC §2.2), not SearchFilter's.
-    filter_backends = [b for b in api_settings.DEFAULT_FILTER_BACKENDS if not issubclass(b, SearchFilter)]
+    filter_backends = [
+        backend
+        for backend in cast(list[type[Any]], api_settings.DEFAULT_FILTER_BACKENDS)
+        if not issubclass(backend, SearchFilter)
+    ]
     roles_by_action = {"create": CASE_WRITERS, "update": CASE_WRITERS, "partial_update": CASE_WRITERS}
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
