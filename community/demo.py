@@ -48,7 +48,11 @@ CERTIFIED_SHARE_MET = 0.8
 CERTIFIED_SHARE_SHORT = 0.6
 # Demo pay (yuan a month): a base, a step per grade, a post allowance. The bureau keeps the real table.
 PAY_BASE, PAY_STEP = Decimal("2800.00"), Decimal("150.00")
-POST_ALLOWANCE = {Post.HEAD: Decimal("600.00"), Post.DEPUTY: Decimal("300.00"), Post.STAFF: Decimal("0.00")}
+POST_ALLOWANCE: dict[str, Decimal] = {
+    Post.HEAD: Decimal("600.00"),
+    Post.DEPUTY: Decimal("300.00"),
+    Post.STAFF: Decimal("0.00"),
+}
 DONORS = (
     "章丘区慈善总会",
     "山东某建材有限公司",
