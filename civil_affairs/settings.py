@@ -263,7 +263,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     # One schema name per shared choice set.
-    "ENUM_NAME_OVERRIDES": {"AssistanceCategoryEnum": "assistance.rules.Category"},
+    "ENUM_NAME_OVERRIDES": {
+        "AssistanceCategoryEnum": "assistance.rules.Category",
+        "CouncilEventKindEnum": "funeral.models.CouncilEventKind",
+    },
 }
 
 # --- Celery (civil_affairs/celery.py) ---------------------------------------------------------------

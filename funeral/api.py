@@ -151,7 +151,7 @@ class BurialSubsidyCreateSerializer(serializers.Serializer):
     burial_date = serializers.DateField()
 
 
-class ReasonSerializer(serializers.Serializer):
+class SubsidyRejectSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
@@ -186,7 +186,7 @@ SUBSIDY_ACTIONS: dict[str, Any] = {
     "approve": (lambda actor, obj, **kw: services.burial_subsidy_approve(actor=actor, subsidy=obj), None),
     "reject": (
         lambda actor, obj, **kw: services.burial_subsidy_reject(actor=actor, subsidy=obj, **kw),
-        ReasonSerializer,
+        SubsidyRejectSerializer,
     ),
     "pay": (
         lambda actor, obj, **kw: services.burial_subsidy_pay(actor=actor, subsidy=obj, **kw),
