@@ -20,7 +20,12 @@ from .rules import Certificate, Post
 
 
 class DateInput(forms.DateInput):
+    """A date picker; its value is ISO whatever the language (a browser's date input reads nothing else)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _village_field(label: Any) -> forms.ModelChoiceField:
