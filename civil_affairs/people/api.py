@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from civil_affairs.accounts.permissions import CASE_WRITERS
+from civil_affairs.api.query_filters import StrictBooleanFilter
+from civil_affairs.api.serializers import RefuseUnknownFieldsMixin
 from civil_affairs.api.viewsets import ScopedViewSet
 from civil_affairs.divisions.models import Division
 
@@ -48,8 +50,12 @@ class PersonSerializer(serializers.ModelSerializer):
         return data
 
 
-class PersonWriteSerializer(serializers.Serializer):
-    """Shape only: the rules (ID validity, uniqueness, jurisdiction) live in people.services."""
+class PersonWriteSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    """Shape only: the rules (ID validity, uniqueness, jurisdiction) live in people.services. Derived and
+    life-status fields are not written here (400 naming them): sex and birth date come from the ID number,
+    a death from the death event."""
+
+    read_only_names = frozenset({"id", "sex", "birth_date", "is_deceased", "date_of_death"})
 
     id_number = serializers.CharField(max_length=18)
     name = serializers.CharField(max_length=50)
@@ -64,7 +70,7 @@ class PersonFilter(django_filters.FilterSet):
         "(`王小明 002X`). Parts of a number match nothing.",
     )
     division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
-    is_deceased = django_filters.BooleanFilter()
+    is_deceased = StrictBooleanFilter()
     sex = django_filters.ChoiceFilter(choices=Person._meta.get_field("sex").choices)
 
     class Meta:

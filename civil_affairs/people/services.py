@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,6 +20,11 @@ from .id_numbers import InvalidIdNumber, parse_id_number
 from .models import Person
 
 EDITABLE_FIELDS = ("id_number", "name", "division", "phone")
+NAME_MAX_LENGTH = 50
+# Control, format (zero-width, direction overrides), surrogate, private-use and unassigned characters, and line
+# or paragraph separators: none of them is part of a written name, and some make one display as another.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_PHONE = re.compile(r"^[0-9 +\-()]*$")
 
 
 def _check_division(actor: Any, division: Division) -> None:
@@ -26,10 +33,29 @@ def _check_division(actor: Any, division: Division) -> None:
 
 
 def _check_name(name: str) -> str:
+    """1–50 characters of visible text (SPEC §2.2): letters, and nothing hidden among them."""
     name = (name or "").strip()
-    if not name:
+    if any(unicodedata.category(character) in _HIDDEN_CATEGORIES for character in name):
+        raise RuleViolation(
+            _("A name cannot contain control characters or invisible formatting characters."), field="name"
+        )
+    if not any(unicodedata.category(character).startswith("L") for character in name):
         raise RuleViolation(_("Enter the person's name."), field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise RuleViolation(
+            _("A name has at most %(count)d characters.") % {"count": NAME_MAX_LENGTH}, field="name"
+        )
     return name
+
+
+def _check_phone(phone: str) -> str:
+    """Digits, spaces, +, - and brackets only; blank when unknown."""
+    phone = (phone or "").strip()
+    if phone and (not _PHONE.match(phone) or not any(character.isdigit() for character in phone)):
+        raise RuleViolation(
+            _("A phone number may contain only digits, spaces, +, - and brackets."), field="phone"
+        )
+    return phone
 
 
 def _parse(id_number: str) -> Any:
@@ -56,6 +82,7 @@ def person_register(*, actor: Any, id_number: str, name: str, division: Division
     """Register a resident once; birth date and sex come from the ID number (GB 11643-1999)."""
     facts = _parse(id_number)
     name = _check_name(name)
+    phone = _check_phone(phone)
     _check_division(actor, division)
     if Person.objects.filter(id_number=facts.number).exists():
         raise _already_registered()
@@ -67,7 +94,7 @@ def person_register(*, actor: Any, id_number: str, name: str, division: Division
                 sex=facts.sex,
                 birth_date=facts.birth_date,
                 division=division,
-                phone=(phone or "").strip(),
+                phone=phone,
             )
             audit_record(actor=actor, action="create", obj=person, changes=diff({}, _snapshot(person)))
     except IntegrityError:
@@ -95,7 +122,7 @@ def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
         _check_division(actor, data["division"])
         person.division = data["division"]
     if "phone" in data:
-        person.phone = (data["phone"] or "").strip()
+        person.phone = _check_phone(data["phone"])
     changes = diff(before, _snapshot(person))
     if not changes:
         return person
@@ -128,7 +155,9 @@ def person_mark_deceased(*, actor: Any, person: Person, date_of_death: datetime.
         if date_of_death > timezone.localdate():
             raise RuleViolation(_("The date of death cannot be in the future."), field="date_of_death")
         if date_of_death < locked.birth_date:
-            raise RuleViolation(_("The date of death cannot be before the birth date."), field="date_of_death")
+            raise RuleViolation(
+                _("The date of death cannot be before the birth date."), field="date_of_death"
+            )
         locked.is_deceased, locked.date_of_death = True, date_of_death
         locked.save(update_fields=["is_deceased", "date_of_death", "updated_at"])
         audit_record(

@@ -33,11 +33,13 @@ def test_caseworker_registers_person_with_derived_birth_date_and_sex(api_as, cas
     ).exists()
 
 
-def test_birth_date_and_sex_in_the_request_are_ignored(api_as, caseworker):
+def test_birth_date_and_sex_in_the_request_are_refused_by_name(api_as, caseworker):
+    """They come from the ID number; sending them is a 400 naming each (SPEC §3), not silently ignored."""
     response = register(api_as(caseworker), birth_date="2000-01-01", sex="male")
 
-    assert response.json()["birth_date"] == "1949-12-31"
-    assert response.json()["sex"] == "female"
+    assert response.status_code == 400
+    assert set(response.json()) == {"birth_date", "sex"}
+    assert not Person.objects.exists()
 
 
 def test_second_registration_of_a_number_is_refused_and_changes_nothing(api_as, caseworker):
