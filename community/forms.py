@@ -61,10 +61,6 @@ class WorkerForm(forms.Form):
         return person
 
 
-class LeavingForm(forms.Form):
-    left_on = forms.DateField(label=_("Last day worked"), widget=DateInput)
-
-
 class DateForm(forms.Form):
     date = forms.DateField(label=_("On"), widget=DateInput, required=False)
 
