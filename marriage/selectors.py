@@ -168,15 +168,12 @@ class MaritalStatus:
 
 
 def marriage_end(registration: Registration) -> datetime.date | None:
-    """The first day a registered marriage no longer holds: its divorce, or a party's death (art. 1042)."""
-    ends = [
-        day
-        for day in (
-            registration.dissolved_on,
-            registration.party_a.date_of_death,
-            registration.party_b.date_of_death,
-        )
-        if day is not None
+    """The first day a registered marriage no longer holds: the day its divorce certificate was issued, or the
+    day after a party's death (on the date of death the couple is still married, SPEC §7)."""
+    ends = [day for day in (registration.dissolved_on,) if day is not None] + [
+        death + datetime.timedelta(days=1)
+        for death in (registration.party_a.date_of_death, registration.party_b.date_of_death)
+        if death is not None
     ]
     return min(ends) if ends else None
 

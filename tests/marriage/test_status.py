@@ -95,7 +95,8 @@ def test_a_spouses_death_ends_the_marriage(divisions, registrar_api):
     )
 
     assert status(registrar_api, husband, D(2021, 6, 30))["married"] is True
-    assert status(registrar_api, husband, D(2021, 7, 1))["married"] is False
+    assert status(registrar_api, husband, D(2021, 7, 1))["married"] is True  # married on the date of death
+    assert status(registrar_api, husband, D(2021, 7, 2))["married"] is False
 
 
 def test_the_date_defaults_to_today(divisions, registrar_api):
