@@ -175,6 +175,15 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "civil_affairs.accounts.lockout.locked_out"
+# Per address across usernames too (20 failures in the 15 minutes above → 429), counted by this handler.
+AXES_HANDLER = "civil_affairs.accounts.lockout.AddressLimitedHandler"
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+# The client's address: the connection's own; X-Forwarded-For is believed only from these proxies
+# (addresses or networks, comma-separated), for the login limits and the audit log alike (SPEC §2.3).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "civil_affairs.audit.context.request_address"
+# API tokens expire this many days after they are issued (SPEC §2.3).
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -227,7 +236,7 @@ CONTENT_SECURITY_POLICY = {
 # --- REST API (SPEC §3) ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "civil_affairs.api.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -266,6 +275,19 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssistanceCategoryEnum": "assistance.rules.Category",
         "CouncilEventKindEnum": "funeral.models.CouncilEventKind",
+        # Choice sets that share a field name across apps get their own names in the schema.
+        "FacilityKindEnum": "eldercare.models.FacilityKind",
+        "FacilityStatusEnum": "eldercare.models.FacilityStatus",
+        "AlertKindEnum": "eldercare.models.AlertKind",
+        "HomeCareKindEnum": "eldercare.models.HomeCareKind",
+        "HomeCareStatusEnum": "eldercare.models.HomeCareStatus",
+        "CertificateLevelEnum": "eldercare.models.CertificateLevel",
+        "AwardLevelEnum": "eldercare.models.AwardLevel",
+        "MovementKindEnum": "community.models.MovementKind",
+        "DivisionLevelEnum": "civil_affairs.divisions.models.DivisionLevel",
+        "JobStatusEnum": "assistance.models.JobStatus",
+        "EnrollmentStatusEnum": "assistance.workflow.EnrollmentStatus",
+        "UpliftStatusEnum": "assistance.workflow.UpliftStatus",
     },
 }
 

@@ -14,5 +14,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, Conflict):
         return Response({"detail": " ".join(exc.messages)}, status=409)
     if isinstance(exc, DomainError):
-        return Response(exc.errors, status=exc.status_code)
+        body: dict[str, Any] = dict(exc.errors)
+        if exc.code and exc.code != "invalid":
+            body["rule"] = exc.code  # the named rule that refused (SPEC §3)
+        return Response(body, status=exc.status_code)
     return drf_exception_handler(exc, context)

@@ -61,3 +61,15 @@ def test_ordering_by_a_declared_column_and_400_for_an_undeclared_one(api_as, mak
 
     assert [p["name"] for p in ordered] == sorted(["乙", "甲", "丙"], reverse=True)
     assert refused.status_code == 400 and "ordering" in refused.json()
+
+
+def test_a_refusal_by_a_named_rule_carries_its_code(api_as, make_user, divisions):
+    from civil_affairs.errors import RuleViolation
+
+    error = RuleViolation("no", field="month", code="month_in_future")
+    from civil_affairs.api.errors import exception_handler
+
+    response = exception_handler(error, {})
+
+    assert response.status_code == 400
+    assert response.data == {"month": ["no"], "rule": "month_in_future"}
