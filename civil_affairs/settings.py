@@ -236,7 +236,7 @@ CONTENT_SECURITY_POLICY = {
 # --- REST API (SPEC §3) ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "civil_affairs.api.auth.ExpiringTokenAuthentication",
+        "civil_affairs.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
