@@ -16,6 +16,7 @@ from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.people.forms import DivisionChoiceField
 from civil_affairs.people.id_numbers import InvalidIdNumber, parse_id_number
 from civil_affairs.people.models import Person
+from civil_affairs.web.actions import NoInputForm
 
 from .models import Relation
 from .rules import Category
@@ -161,10 +162,6 @@ class ApplyForm(forms.Form):
 # --- Workflow actions ---------------------------------------------------------------------------------------
 
 
-class NoInputForm(forms.Form):
-    """An action that needs nothing but the button (accept, approve)."""
-
-
 class InvestigateForm(forms.Form):
     report = forms.CharField(
         label=_("Home-visit report"),
@@ -254,7 +251,7 @@ class EnrollmentFilterForm(forms.Form):
         label=_("Assistance category"), required=False, choices=[("", _("Any category")), *Category.choices]
     )
     town = forms.ChoiceField(label=_("Town or street"), required=False)
-    overdue = forms.BooleanField(label=_("Re-check overdue"), required=False)
+    recheck_overdue = forms.BooleanField(label=_("Re-check overdue"), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,33 +8,32 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, DECIDERS, user_has_role
+from civil_affairs.accounts.permissions import BATCH_READERS, CASE_READERS, DECIDERS, may
 from civil_affairs.errors import DomainError
-from civil_affairs.web.decorators import role_required
+from civil_affairs.web.actions import Bound, action_forms, form_for, safe_next, take_posted_action
+from civil_affairs.web.decorators import ability_required, role_required
+from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import show_domain_error
-from civil_affairs.workflow.engine import Transition, Workflow, actions_for, check_may_take, may_take
+from civil_affairs.workflow.engine import Transition, actions_for, may_take
 from civil_affairs.workflow.engine import history as step_history
 
 from . import jobs, rules, selectors, services
-from .batch_api import BATCH_READERS
+from .exports import APPLICATION_COLUMNS, ENROLLMENT_COLUMNS, HOUSEHOLD_COLUMNS
 from .forms import (
     APPLICATION_ACTION_FORMS,
     ENROLLMENT_ACTION_FORMS,
@@ -80,21 +79,6 @@ def _latest_notice_ready(today: datetime.date) -> datetime.date:
     return today - (rules.notice_ends(today) - today)
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
-def _errors_as_messages(request: HttpRequest, form: forms.Form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
-
-
 # --- Index --------------------------------------------------------------------------------------------------
 
 
@@ -106,14 +90,14 @@ def index_page(request: HttpRequest) -> HttpResponse:
     counts = _state_counts(applications)
     context = {
         "tabs": [(slug, title, sum(counts.get(s, 0) for s in states)) for slug, title, states in QUEUE_TABS],
-        "may_file": user_has_role(user, CASE_WRITERS),
-        "may_decide": user_has_role(user, DECIDERS),
-        "may_run_jobs": user_has_role(user, BATCH_READERS),
+        "may_file": may(user, "file_application"),
+        "may_decide": may(user, "decide_application"),
+        "may_run_jobs": may(user, "read_district_jobs"),
         "awaiting_decision": counts.get(State.PUBLICISED, 0),
         "ready_for_decision": applications.filter(
             state=State.PUBLICISED, notice_from__lte=_latest_notice_ready(today)
         ).count(),
-        "overdue_reviews": selectors.rechecks_overdue(user=user, today=today).count(),
+        "overdue_rechecks": selectors.rechecks_overdue(user=user, today=today).count(),
     }
     return render(request, "assistance/index.html", context)
 
@@ -166,7 +150,7 @@ def _file_application(
         return None
 
 
-@role_required(CASE_WRITERS)
+@ability_required("file_application")
 def application_file_page(request: HttpRequest) -> HttpResponse:
     form = FilingForm(request.POST or None, user=request.user)
     members = member_formset(request.POST or None)
@@ -202,6 +186,9 @@ def household_list_page(request: HttpRequest) -> HttpResponse:
             Q(address__icontains=term) | Q(members__person__name__icontains=term)
         ).values("pk")
         households = households.filter(pk__in=matching)
+    export = export_if_asked(request, name="households", columns=HOUSEHOLD_COLUMNS, rows=households)
+    if export is not None:
+        return export
     return render(
         request,
         "assistance/household_list.html",
@@ -213,7 +200,7 @@ def household_list_page(request: HttpRequest) -> HttpResponse:
 def household_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_object_or_404(selectors.household_list(user=request.user), pk=pk)
     members = list(household.members.all())  # prefetched with their people
-    may_apply = user_has_role(request.user, CASE_WRITERS)
+    may_apply = may(request.user, "file_application")
     form = ApplyForm(request.POST or None, members=members) if may_apply else None
     if request.method == "POST":
         if form is None:
@@ -253,62 +240,20 @@ def application_queue_page(request: HttpRequest) -> HttpResponse:
         current = "submitted"
     applications = selectors.application_list(user=request.user)
     counts = _state_counts(applications)
-    page = _page(request, applications.filter(state__in=tabs[current][1]))
+    in_tab = applications.filter(state__in=tabs[current][1])
+    export = export_if_asked(request, name="applications", columns=APPLICATION_COLUMNS, rows=in_tab)
+    if export is not None:
+        return export
+    page = _page(request, in_tab)
     rows = [(application, actions_for(APPLICATION, application, request.user)) for application in page]
     context = {
         "tabs": [(slug, title, sum(counts.get(s, 0) for s in states)) for slug, title, states in QUEUE_TABS],
         "current": current,
         "page": page,
         "rows": rows,
-        "may_file": user_has_role(request.user, CASE_WRITERS),
+        "may_file": may(request.user, "file_application"),
     }
     return render(request, "assistance/application_queue.html", context)
-
-
-def _action_forms(
-    allowed: list[Transition], forms_by_action: dict[str, Any], request: HttpRequest, bound: Any
-) -> list[dict[str, Any]]:
-    """A form per allowed action; the one just posted keeps its input and errors. A posted action that is
-    no longer allowed (the case moved on meanwhile) has its errors shown above the page."""
-    rows = []
-    for transition in allowed:
-        if bound is not None and bound[0] == transition.action:
-            form = bound[1]
-        else:
-            form = forms_by_action[transition.action](prefix=transition.action)
-        rows.append({"transition": transition, "form": form})
-    if bound is not None and bound[0] not in {t.action for t in allowed}:
-        _errors_as_messages(request, bound[1])
-    return rows
-
-
-def _post_action(
-    request: HttpRequest,
-    action: str,
-    *,
-    workflow: Workflow,
-    forms_by_action: dict[str, Any],
-    perform: Callable[..., Any],
-    done: Callable[[Any, Transition], str],
-    redirect_to: str,
-    rerender: Callable[[tuple[str, forms.Form]], HttpResponse],
-) -> HttpResponse:
-    """A workflow action posted from a detail page: the role (403), the form, then the service. Success
-    redirects with a message; a refusal shows the page again with the error beside its field."""
-    transition = workflow.transitions.get(action)
-    if transition is None:
-        raise Http404
-    check_may_take(workflow, transition, request.user)
-    form = forms_by_action[action](request.POST, prefix=action)
-    if form.is_valid():
-        try:
-            updated = perform(**form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, done(updated, transition))
-            return redirect(redirect_to)
-    return rerender((action, form))
 
 
 def _application_get(request: HttpRequest, pk: int) -> Application:
@@ -316,16 +261,14 @@ def _application_get(request: HttpRequest, pk: int) -> Application:
 
 
 def _application_page(
-    request: HttpRequest,
-    application: Application,
-    bound: tuple[str, forms.Form] | None = None,
+    request: HttpRequest, application: Application, bound: Bound | None = None
 ) -> HttpResponse:
     today = timezone.localdate()
     approval_from = rules.notice_ends(application.notice_from) if application.notice_from else None
-    action_forms = _action_forms(
-        actions_for(APPLICATION, application, request.user), APPLICATION_ACTION_FORMS, request, bound
+    forms_shown = action_forms(
+        request, actions_for(APPLICATION, application, request.user), APPLICATION_ACTION_FORMS, bound
     )
-    for row in action_forms:
+    for row in forms_shown:
         row["waiting"] = (
             row["transition"].action == "approve" and approval_from is not None and today < approval_from
         )
@@ -339,7 +282,7 @@ def _application_page(
         "members": application.household.members.select_related("person").order_by("id"),
         "covered": application.covered_members.all(),
         "history": history,
-        "action_forms": action_forms,
+        "action_forms": forms_shown,
         "approval_from": approval_from,
         "approval_possible": approval_from is not None and today >= approval_from,
     }
@@ -370,17 +313,24 @@ def _action_done_message(application: Application, transition: Transition) -> st
 @require_POST
 def application_action_page(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     application = _application_get(request, pk)
-    return _post_action(
+    return take_posted_action(
         request,
-        action,
         workflow=APPLICATION,
+        action=action,
         forms_by_action=APPLICATION_ACTION_FORMS,
         perform=lambda **data: services.APPLICATION_ACTIONS[action](
             actor=request.user, application=application, **data
         ),
         done=_action_done_message,
-        redirect_to=_next_url(request, reverse("assistance:application-detail", args=[pk])),
+        redirect_to=safe_next(request, reverse("assistance:application-detail", args=[pk])),
         rerender=lambda bound: _application_page(request, _application_get(request, pk), bound=bound),
+        obj=application,
+        subject=_("Application #%(id)s: %(category)s, %(address)s")
+        % {
+            "id": application.pk,
+            "category": application.get_category_display(),
+            "address": application.household.address,
+        },
     )
 
 
@@ -395,7 +345,11 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
             applications = applications.filter(division__code__startswith=filters.cleaned_data["town"])
         if filters.cleaned_data["ready"]:
             applications = applications.filter(notice_from__lte=_latest_notice_ready(today))
-    page = _page(request, applications.order_by("notice_from", "id"))
+    applications = applications.order_by("notice_from", "id")
+    export = export_if_asked(request, name="review-queue", columns=APPLICATION_COLUMNS, rows=applications)
+    if export is not None:
+        return export
+    page = _page(request, applications)
     may = {
         t.action
         for t in TRANSITIONS.values()
@@ -404,7 +358,7 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
     rows = []
     for application in page:
         approval_from = rules.notice_ends(application.notice_from)
-        reject_form = APPLICATION_ACTION_FORMS["reject"](prefix="reject", auto_id=f"id_%s_{application.pk}")
+        reject_form = form_for(APPLICATION_ACTION_FORMS, "reject", auto_id=f"id_%s_{application.pk}")
         rows.append(
             {
                 "application": application,
@@ -439,9 +393,12 @@ def enrollment_list_page(request: HttpRequest) -> HttpResponse:
             enrollments = enrollments.filter(category=data["category"])
         if data["town"]:
             enrollments = enrollments.filter(division__code__startswith=data["town"])
-        if data["overdue"]:
+        if data["recheck_overdue"]:
             overdue = selectors.rechecks_overdue(user=request.user, today=today)
             enrollments = enrollments.filter(pk__in=overdue.values("pk"))
+    export = export_if_asked(request, name="enrollments", columns=ENROLLMENT_COLUMNS, rows=enrollments)
+    if export is not None:
+        return export
     return render(
         request,
         "assistance/enrollment_list.html",
@@ -454,10 +411,10 @@ def _enrollment_get(request: HttpRequest, pk: int) -> Enrollment:
 
 
 def _enrollment_page(
-    request: HttpRequest, enrollment: Enrollment, bound: tuple[str, forms.Form] | None = None
+    request: HttpRequest, enrollment: Enrollment, bound: Bound | None = None
 ) -> HttpResponse:
-    action_forms = _action_forms(
-        actions_for(ENROLLMENT, enrollment, request.user), ENROLLMENT_ACTION_FORMS, request, bound
+    forms_shown = action_forms(
+        request, actions_for(ENROLLMENT, enrollment, request.user), ENROLLMENT_ACTION_FORMS, bound
     )
     context = {
         "enrollment": enrollment,
@@ -465,8 +422,8 @@ def _enrollment_page(
         "members": enrollment.household.members.select_related("person").order_by("id"),
         "covered": enrollment.covered_members.all(),
         "amounts": enrollment.amounts.order_by("-effective_from"),
-        "action_forms": action_forms,
-        "review_overdue": enrollment.status == EnrollmentStatus.ACTIVE
+        "action_forms": forms_shown,
+        "recheck_overdue": enrollment.status == EnrollmentStatus.ACTIVE
         and enrollment.next_review < timezone.localdate(),
     }
     return render(request, "assistance/enrollment_detail.html", context)
@@ -481,10 +438,10 @@ def enrollment_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enrollment_action_page(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     enrollment = _enrollment_get(request, pk)
-    return _post_action(
+    return take_posted_action(
         request,
-        action,
         workflow=ENROLLMENT,
+        action=action,
         forms_by_action=ENROLLMENT_ACTION_FORMS,
         perform=lambda **data: services.enrollment_change_status(
             actor=request.user, enrollment=enrollment, action=action, **data
@@ -494,6 +451,15 @@ def enrollment_action_page(request: HttpRequest, pk: int, action: str) -> HttpRe
         ),
         redirect_to=reverse("assistance:enrollment-detail", args=[pk]),
         rerender=lambda bound: _enrollment_page(request, _enrollment_get(request, pk), bound=bound),
+        obj=enrollment,
+        subject=_("Enrollment #%(id)s: %(category)s, %(amount)s yuan a month")
+        % {
+            "id": enrollment.pk,
+            "category": enrollment.get_category_display(),
+            "amount": f"{enrollment.monthly_amount:.2f}",
+        },
+        # Ending what a household lives on is final: asked twice.
+        confirm={"terminate"},
     )
 
 
@@ -509,7 +475,7 @@ BATCH_WORKING = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 @role_required(BATCH_READERS)
 def uplift_list_page(request: HttpRequest) -> HttpResponse:
-    may_create = user_has_role(request.user, DECIDERS)
+    may_create = may(request.user, "run_district_jobs")
     form = UpliftForm(request.POST or None) if may_create else None
     if request.method == "POST":
         if form is None:
@@ -571,23 +537,26 @@ def uplift_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def uplift_approve_page(request: HttpRequest, pk: int) -> HttpResponse:
     uplift = get_object_or_404(Uplift, pk=pk)
-    try:
-        jobs.uplift_approve(actor=request.user, uplift=uplift)
-    except DomainError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
+    return take_posted_action(
+        request,
+        workflow=UPLIFT,
+        action="approve",
+        forms_by_action={},
+        perform=lambda: jobs.uplift_approve(actor=request.user, uplift=uplift),
+        done=lambda approved, transition: (
             _("The %(year)s uplift has been approved; the job recomputing the amounts has been queued.")
-            % {"year": uplift.year},
-        )
-    return redirect("assistance:uplift-detail", pk=pk)
+            % {"year": uplift.year}
+        ),
+        redirect_to=reverse("assistance:uplift-detail", args=[pk]),
+        obj=uplift,
+        subject=_("Uplift of the standards, %(year)s: rate %(rate)s from %(date)s")
+        % {"year": uplift.year, "rate": f"{uplift.rate:.4f}", "date": uplift.effective_from.isoformat()},
+    )
 
 
 @role_required(BATCH_READERS)
 def payment_batch_list_page(request: HttpRequest) -> HttpResponse:
-    may_create = user_has_role(request.user, DECIDERS)
+    may_create = may(request.user, "run_district_jobs")
     form = PaymentBatchForm(request.POST or None) if may_create else None
     if request.method == "POST":
         if form is None:

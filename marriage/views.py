@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,13 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, user_has_role
+from civil_affairs.accounts.permissions import CASE_READERS, may
 from civil_affairs.errors import DomainError, RuleViolation
 from civil_affairs.people.models import Person
-from civil_affairs.web.decorators import role_required
+from civil_affairs.web.actions import Bound, action_forms, safe_next, take_posted_action
+from civil_affairs.web.decorators import ability_required, role_required
+from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import show_domain_error
+from civil_affairs.workflow.engine import Transition, actions_for
 
 from . import civil_code, selectors, services
+from .exports import COUNSELLING_COLUMNS, DIVORCE_COLUMNS, REGISTRATION_COLUMNS
 from .forms import (
     CounsellingCaseForm,
     CounsellingCloseForm,
@@ -33,8 +38,8 @@ from .forms import (
     DivorceApplicationForm,
     RegistrationForm,
 )
-from .models import DivorceApplication, Registration
-from .workflow import CounsellingOutcome, DivorcePhase, DivorceState, Transition, divorce_actions
+from .models import CounsellingCase, DivorceApplication, Registration
+from .workflow import COUNSELLING, DIVORCE, CounsellingOutcome, DivorcePhase, DivorceState, divorce_actions
 
 # The tabs of the divorce page, in the order a registrar works them.
 DIVORCE_TABS = [
@@ -49,13 +54,13 @@ DIVORCE_TABS = [
 def index(request: HttpRequest) -> HttpResponse:
     """The section's front page: today's work at a glance, with the registrar's entry points."""
     today = timezone.localdate()
-    context: dict[str, Any] = {"today": today, "can_read": user_has_role(request.user, CASE_READERS)}
+    context: dict[str, Any] = {"today": today, "can_read": may(request.user, "read_marriage")}
     if context["can_read"]:
         context.update(
             registrations_today=selectors.registration_list(user=request.user, on=today).count(),
             divorce_counts=selectors.divorce_phase_counts(user=request.user, today=today),
             counselling_counts=selectors.counselling_outcome_counts(user=request.user),
-            can_write=user_has_role(request.user, CASE_WRITERS),
+            can_write=may(request.user, "work_marriage"),
         )
     return render(request, "marriage/index.html", context)
 
@@ -76,7 +81,7 @@ class PartyFacts:
         return self.marriage.party_b if self.marriage.party_a_id == self.person.pk else self.marriage.party_a
 
 
-@role_required(CASE_WRITERS)
+@ability_required("register_marriage")
 def registration_create_page(request: HttpRequest) -> HttpResponse:
     """Look both parties up, show every refused rule beside its party (``check``), then register."""
     form = RegistrationForm(request.POST or None, user=request.user)
@@ -129,9 +134,13 @@ def registration_list_page(request: HttpRequest) -> HttpResponse:
     on = timezone.localdate()
     if date_form.is_valid() and date_form.cleaned_data["date"]:
         on = date_form.cleaned_data["date"]
-    page = Paginator(selectors.registration_list(user=request.user, on=on), 50).get_page(
-        request.GET.get("page")
+    registrations = selectors.registration_list(user=request.user, on=on)
+    export = export_if_asked(
+        request, name=f"registrations-{on.isoformat()}", columns=REGISTRATION_COLUMNS, rows=registrations
     )
+    if export is not None:
+        return export
+    page = Paginator(registrations, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "marriage/registration_list.html",
@@ -156,9 +165,11 @@ def divorce_list_page(request: HttpRequest) -> HttpResponse:
     phase = request.GET.get("phase") or DivorcePhase.COOLING_OFF.value
     if phase not in tabs:
         phase = DivorcePhase.COOLING_OFF.value
-    page = Paginator(selectors.divorce_list(user=request.user, phase=phase, today=today), 50).get_page(
-        request.GET.get("page")
-    )
+    divorces = selectors.divorce_list(user=request.user, phase=phase, today=today)
+    export = export_if_asked(request, name=f"divorces-{phase}", columns=DIVORCE_COLUMNS, rows=divorces)
+    if export is not None:
+        return export
+    page = Paginator(divorces, 50).get_page(request.GET.get("page"))
     counts = selectors.divorce_phase_counts(user=request.user, today=today)
     rows = [
         DivorceRow(
@@ -183,12 +194,12 @@ def divorce_list_page(request: HttpRequest) -> HttpResponse:
             "phase": phase,
             "phase_title": tabs[phase],
             "tabs": [(slug, title, counts.get(slug)) for slug, title in DIVORCE_TABS],
-            "can_write": user_has_role(request.user, CASE_WRITERS),
+            "can_write": may(request.user, "work_marriage"),
         },
     )
 
 
-@role_required(CASE_WRITERS)
+@ability_required("work_marriage")
 def divorce_create_page(request: HttpRequest) -> HttpResponse:
     form = DivorceApplicationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -217,31 +228,43 @@ DIVORCE_PAGE_ACTIONS: dict[str, Callable[..., DivorceApplication]] = {
 }
 
 
+def _divorce_done(divorce: DivorceApplication, transition: Transition) -> str:
+    if transition.action == "issue":
+        return _("The divorce certificate %(number)s is issued; the marriage is dissolved from today.") % {
+            "number": divorce.certificate_number
+        }
+    return _("The divorce application is withdrawn.")
+
+
 @require_POST
-@role_required(CASE_WRITERS)
+@role_required(CASE_READERS)
 def divorce_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Withdraw (cooling-off period) or issue the certificate (days 31–60); a refusal is shown as a message."""
+    """Withdraw (cooling-off period) or issue the certificate (days 31–60), each confirmed first; a refusal is
+    shown as a message above the list."""
     divorce = selectors.divorce_list(user=request.user).filter(pk=pk).first()
-    perform = DIVORCE_PAGE_ACTIONS.get(action)
-    if divorce is None or perform is None:
+    if divorce is None or action not in DIVORCE_PAGE_ACTIONS:
         raise Http404
-    phase = request.POST.get("phase", "")
-    try:
-        done = perform(actor=request.user, divorce=divorce)
-    except DomainError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        if action == "issue":
-            messages.success(
-                request,
-                _("The divorce certificate %(number)s is issued; the marriage is dissolved from today.")
-                % {"number": done.certificate_number},
-            )
-        else:
-            messages.success(request, _("The divorce application is withdrawn."))
-    return redirect(
-        f"{reverse('marriage:divorces')}?phase={phase}" if phase else reverse("marriage:divorces")
+    registration = divorce.registration
+    return take_posted_action(
+        request,
+        workflow=DIVORCE,
+        action=action,
+        forms_by_action={},
+        perform=lambda: DIVORCE_PAGE_ACTIONS[action](actor=request.user, divorce=divorce),
+        done=_divorce_done,
+        redirect_to=safe_next(request, reverse("marriage:divorces")),
+        obj=divorce,
+        subject=_(
+            "Divorce application of %(a)s and %(b)s (marriage certificate %(number)s), made on %(date)s"
+        )
+        % {
+            "a": registration.party_a.name,
+            "b": registration.party_b.name,
+            "number": registration.certificate_number,
+            "date": divorce.application_date.isoformat(),
+        },
+        # Both end the case for good: the registrar confirms either.
+        confirm=set(DIVORCE_PAGE_ACTIONS),
     )
 
 
@@ -251,9 +274,11 @@ def counselling_list_page(request: HttpRequest) -> HttpResponse:
     if outcome not in CounsellingOutcome.values:
         outcome = ""
     counts = selectors.counselling_outcome_counts(user=request.user)
-    page = Paginator(selectors.counselling_list(user=request.user, outcome=outcome or None), 50).get_page(
-        request.GET.get("page")
-    )
+    cases = selectors.counselling_list(user=request.user, outcome=outcome or None)
+    export = export_if_asked(request, name="counselling-cases", columns=COUNSELLING_COLUMNS, rows=cases)
+    if export is not None:
+        return export
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "marriage/counselling_list.html",
@@ -261,12 +286,12 @@ def counselling_list_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "outcome": outcome,
             "outcomes": [(value, label, counts[value]) for value, label in CounsellingOutcome.choices],
-            "can_write": user_has_role(request.user, CASE_WRITERS),
+            "can_write": may(request.user, "work_marriage"),
         },
     )
 
 
-@role_required(CASE_WRITERS)
+@ability_required("work_marriage")
 def counselling_create_page(request: HttpRequest) -> HttpResponse:
     form = CounsellingCaseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -294,36 +319,52 @@ def counselling_create_page(request: HttpRequest) -> HttpResponse:
     return render(request, "marriage/counselling_form.html", {"form": form})
 
 
-@role_required(CASE_READERS)
-def counselling_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.counselling_get(user=request.user, pk=pk)
-    can_write = user_has_role(request.user, CASE_WRITERS)
-    posted = request.POST.get("form") if request.method == "POST" and can_write else None
-    session_form = CounsellingSessionForm(request.POST if posted == "session" else None, prefix="session")
-    close_form = CounsellingCloseForm(request.POST if posted == "close" else None, prefix="close")
-    if posted == "session" and session_form.is_valid():
-        try:
-            services.counselling_session_record(actor=request.user, case=case, **session_form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(session_form, error)
-        else:
-            messages.success(request, _("The session is recorded."))
-            return redirect("marriage:counselling-detail", pk=case.pk)
-    if posted == "close" and close_form.is_valid():
-        try:
-            services.counselling_case_close(actor=request.user, case=case, **close_form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(close_form, error)
-        else:
-            messages.success(request, _("The case is closed."))
-            return redirect("marriage:counselling-detail", pk=case.pk)
+# The counselling page's forms, one per action of workflow.COUNSELLING; the field names are the services'.
+COUNSELLING_ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "record_session": CounsellingSessionForm,
+    "close": CounsellingCloseForm,
+}
+COUNSELLING_SERVICES: dict[str, Callable[..., Any]] = {
+    "record_session": services.counselling_session_record,
+    "close": services.counselling_case_close,
+}
+
+
+def _counselling_page(
+    request: HttpRequest, case: CounsellingCase, bound: Bound | None = None
+) -> HttpResponse:
+    allowed = actions_for(COUNSELLING, case, request.user)
     return render(
         request,
         "marriage/counselling_detail.html",
-        {
-            "case": case,
-            "session_form": session_form,
-            "close_form": close_form,
-            "can_write": can_write and case.outcome == CounsellingOutcome.ONGOING,
-        },
+        {"case": case, "action_forms": action_forms(request, allowed, COUNSELLING_ACTION_FORMS, bound)},
+    )
+
+
+@role_required(CASE_READERS)
+def counselling_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case with its sessions; its forms post here with the action they take (``action``)."""
+    case = selectors.counselling_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return _counselling_page(request, case)
+    action = request.POST.get("action", "")
+    if action not in COUNSELLING_SERVICES:
+        raise Http404
+    return take_posted_action(
+        request,
+        workflow=COUNSELLING,
+        action=action,
+        forms_by_action=COUNSELLING_ACTION_FORMS,
+        perform=lambda **data: COUNSELLING_SERVICES[action](actor=request.user, case=case, **data),
+        done=lambda updated, transition: (
+            _("The case is closed.") if transition.action == "close" else _("The session is recorded.")
+        ),
+        redirect_to=reverse("marriage:counselling-detail", args=[case.pk]),
+        rerender=lambda bound: _counselling_page(
+            request, selectors.counselling_get(user=request.user, pk=pk), bound
+        ),
+        obj=case,
+        subject=_("Counselling of %(a)s and %(b)s") % {"a": case.party_a.name, "b": case.party_b.name},
+        confirm={"close"},
+        carry=("action",),
     )

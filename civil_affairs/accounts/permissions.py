@@ -62,8 +62,6 @@ ABILITIES: dict[str, Ability] = {
     "run_district_jobs": Ability(DECIDERS, Line.ASSISTANCE),
     # Marriage registration.
     "register_marriage": Ability(CASE_WRITERS, Line.MARRIAGE),
-    "record_divorce": Ability(CASE_WRITERS, Line.MARRIAGE),
-    "counsel_families": Ability(CASE_WRITERS, Line.MARRIAGE),
 }
 
 

@@ -8,12 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS
+from civil_affairs.accounts.permissions import CASE_READERS
 from civil_affairs.errors import DomainError
-from civil_affairs.web.decorators import role_required
+from civil_affairs.web.decorators import ability_required, role_required
+from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import show_domain_error
 
 from . import selectors, services
+from .exports import PERSON_COLUMNS
 from .forms import PersonForm, PersonSearchForm
 
 
@@ -21,13 +23,15 @@ from .forms import PersonForm, PersonSearchForm
 def person_list_page(request: HttpRequest) -> HttpResponse:
     search = PersonSearchForm(request.GET)
     term = search.cleaned_data["q"] if search.is_valid() else ""
-    page = Paginator(selectors.person_list(user=request.user, search=term), 25).get_page(
-        request.GET.get("page")
-    )
+    people = selectors.person_list(user=request.user, search=term)
+    export = export_if_asked(request, name="people", columns=PERSON_COLUMNS, rows=people)
+    if export is not None:
+        return export
+    page = Paginator(people, 25).get_page(request.GET.get("page"))
     return render(request, "people/list.html", {"page": page, "search": search, "term": term})
 
 
-@role_required(CASE_WRITERS)
+@ability_required("register_person")
 def person_create_page(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -48,7 +52,7 @@ def person_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/detail.html", {"person": person})
 
 
-@role_required(CASE_WRITERS)
+@ability_required("correct_person")
 def person_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk)
     initial = {

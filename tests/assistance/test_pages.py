@@ -1,14 +1,19 @@
 """Social-assistance pages (issue #3, item 7): the same services and jurisdiction as the API, refusals shown
 next to the field they concern, one transaction for a filing, a fixed number of queries per list page."""
 
+import csv
 import datetime
+import io
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from assistance import jobs, services
+from assistance.exports import APPLICATION_COLUMNS, ENROLLMENT_COLUMNS
 from assistance.models import (
     Application,
     Enrollment,
@@ -22,6 +27,7 @@ from assistance.models import (
 from assistance.rules import Category
 from assistance.workflow import EnrollmentStatus, State
 from civil_affairs.accounts.models import Role
+from civil_affairs.audit.models import AuditEvent
 from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
 from civil_affairs.workflow.engine import history
@@ -31,6 +37,8 @@ from tests.people.factories import PersonFactory
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
+# What the confirmation page posts back: a decision is taken only with it.
+CONFIRMED = {"confirmed": "1"}
 MINGSHUI_VILLAGE = "370114001001"
 SHUANGSHAN_VILLAGE = "370114002001"
 
@@ -490,7 +498,7 @@ def test_reviewer_approves_after_the_notice_and_the_enrollment_is_created(
     application = application_in(caseworker, State.PUBLICISED, incomes=("300", "0", "0"), notice_days_ago=7)
     english.force_login(reviewer)
 
-    response = english.post(f"/assistance/applications/{application.pk}/approve/", follow=True)
+    response = english.post(f"/assistance/applications/{application.pk}/approve/", CONFIRMED, follow=True)
 
     application.refresh_from_db()
     enrollment = Enrollment.objects.get(application=application)
@@ -506,7 +514,7 @@ def test_approval_before_day_7_shows_the_conflict_and_changes_nothing(
     english.force_login(reviewer)
 
     page = english.get(f"/assistance/applications/{application.pk}/").content.decode()
-    response = english.post(f"/assistance/applications/{application.pk}/approve/")
+    response = english.post(f"/assistance/applications/{application.pk}/approve/", CONFIRMED)
 
     ready_on = (TODAY() + datetime.timedelta(days=1)).isoformat()
     assert re.search(r'<button type="submit" class="primary" disabled>Approve</button>', page)
@@ -516,6 +524,101 @@ def test_approval_before_day_7_shows_the_conflict_and_changes_nothing(
     )
     application.refresh_from_db()
     assert application.state == State.PUBLICISED and not Enrollment.objects.exists()
+
+
+def confirmation_fields(html):
+    """The hidden fields the confirmation page posts back (what was typed, ``confirmed`` and ``next``)."""
+    form = re.search(r'<form method="post" action="[^"]*">(.*?)</form>', html, re.S)
+    assert form, "no confirmation form"
+    return {
+        name: unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1))
+    }
+
+
+def test_a_decision_asks_for_confirmation_and_changes_nothing_until_confirmed(
+    english, caseworker, reviewer, standards
+):
+    application = application_in(caseworker, State.PUBLICISED)
+    english.force_login(reviewer)
+    url = f"/assistance/applications/{application.pk}/approve/"
+
+    asked = english.post(url, {"next": "/assistance/review/"})
+
+    assert asked.status_code == 200
+    assert asked.templates[0].name == "confirm.html"
+    html = asked.content.decode()
+    assert "Confirm: Approve" in html and application.household.address in html
+    application.refresh_from_db()
+    assert application.state == State.PUBLICISED and not Enrollment.objects.exists()
+    fields = confirmation_fields(html)
+    assert (fields["confirmed"], fields["next"]) == ("1", "/assistance/review/")
+
+    confirmed = english.post(url, fields)
+
+    assert confirmed["Location"] == "/assistance/review/"
+    application.refresh_from_db()
+    assert application.state == State.APPROVED and Enrollment.objects.filter(application=application).exists()
+
+
+def test_the_confirmation_repeats_the_rejection_reason_and_posts_it_again(english, caseworker, reviewer, standards):
+    application = application_in(caseworker, State.PUBLICISED)
+    english.force_login(reviewer)
+    url = f"/assistance/applications/{application.pk}/reject/"
+
+    asked = english.post(url, {"reject-reason": "家庭人均收入高于当地低保标准 & 有车"})
+
+    html = asked.content.decode()
+    assert "Reason for rejection" in html and "家庭人均收入高于当地低保标准 &amp; 有车" in html
+    application.refresh_from_db()
+    assert application.state == State.PUBLICISED
+    english.post(url, confirmation_fields(html))
+    application.refresh_from_db()
+    assert application.state == State.REJECTED
+    assert application.decision_reason == "家庭人均收入高于当地低保标准 & 有车"
+
+
+def test_a_step_that_is_no_decision_is_taken_without_confirmation(english, caseworker, standards):
+    application = application_in(caseworker, State.SUBMITTED)
+    english.force_login(caseworker)
+
+    response = english.post(f"/assistance/applications/{application.pk}/accept/")
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == State.ACCEPTED
+
+
+def test_four_eyes_refuse_the_author_before_asking_for_confirmation(client, make_user, standards):
+    administrator = make_user(Role.ADMINISTRATOR, "370114", "admin")
+    application = application_in(administrator, State.PUBLICISED)  # filed, accepted… by the administrator
+    client.force_login(administrator)
+
+    response = client.post(f"/assistance/applications/{application.pk}/approve/")
+
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.state == State.PUBLICISED
+
+
+def test_terminating_an_enrollment_is_confirmed_first(english, reviewer, standards):
+    enrollment = EnrollmentFactory()
+    english.force_login(reviewer)
+    url = f"/assistance/enrollments/{enrollment.pk}/terminate/"
+
+    asked = english.post(url, {"terminate-reason": "收入超过标准"})
+
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.ACTIVE
+    english.post(url, confirmation_fields(asked.content.decode()))
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.status_reason) == (EnrollmentStatus.TERMINATED, "收入超过标准")
+
+
+def test_a_registry_office_caseworker_may_not_file_applications(client, make_user):
+    client.force_login(make_user(Role.CASEWORKER, "370114", "registrar", lines=["marriage"]))
+
+    assert client.get("/assistance/applications/new/").status_code == 403
 
 
 def test_caseworker_may_not_approve(client, caseworker, standards):
@@ -539,7 +642,7 @@ def test_a_rejection_needs_its_reason(english, caseworker, reviewer, standards):
     assert application.state == State.PUBLICISED
     assert [field for field, _ in errors_of(refused.content.decode())] == ["id_reject-reason"]
 
-    english.post(url, {"reject-reason": "家庭人均收入高于当地低保标准"})
+    english.post(url, {"reject-reason": "家庭人均收入高于当地低保标准", **CONFIRMED})
     application.refresh_from_db()
     assert application.state == State.REJECTED
     assert application.decision_reason == "家庭人均收入高于当地低保标准"
@@ -640,7 +743,7 @@ def test_reviewer_approves_from_the_queue_and_returns_to_it(english, caseworker,
     english.force_login(reviewer)
 
     response = english.post(
-        f"/assistance/applications/{application.pk}/approve/", {"next": "/assistance/review/"}
+        f"/assistance/applications/{application.pk}/approve/", {"next": "/assistance/review/", **CONFIRMED}
     )
 
     assert response.status_code == 302 and response["Location"] == "/assistance/review/"
@@ -653,7 +756,7 @@ def test_next_is_never_an_outside_address(english, caseworker, reviewer, standar
     english.force_login(reviewer)
 
     response = english.post(
-        f"/assistance/applications/{application.pk}/approve/", {"next": "https://evil.example/"}
+        f"/assistance/applications/{application.pk}/approve/", {"next": "https://evil.example/", **CONFIRMED}
     )
 
     assert response["Location"] == f"/assistance/applications/{application.pk}/"
@@ -695,7 +798,7 @@ def test_enrollment_filters(english, caseworker, standards):
         return {e.pk for e in english.get("/assistance/enrollments/", query).context["page"]}
 
     assert listed() == {overdue.pk, current.pk, suspended.pk, flat.pk, other_street.pk}
-    assert listed(overdue="on") == {overdue.pk}
+    assert listed(recheck_overdue="on") == {overdue.pk}
     assert listed(status="suspended") == {suspended.pk}
     assert listed(category=Category.DISABILITY_LIVING) == {flat.pk}
 
@@ -771,7 +874,9 @@ def test_reviewer_resumes_and_terminates_with_reasons(english, reviewer, standar
     assert enrollment.status == EnrollmentStatus.ACTIVE
 
     end = TODAY()
-    english.post(f"{url}/terminate/", {"terminate-reason": "收入超过标准", "terminate-end": end.isoformat()})
+    english.post(
+        f"{url}/terminate/", {"terminate-reason": "收入超过标准", "terminate-end": end.isoformat(), **CONFIRMED}
+    )
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.end, enrollment.status_reason) == (
         EnrollmentStatus.TERMINATED,
@@ -863,7 +968,7 @@ def test_approving_an_uplift_shows_the_jobs_progress(english, reviewer, make_use
     uplift = Uplift.objects.get()
     english.force_login(reviewer)
 
-    approved = english.post(f"/assistance/uplifts/{uplift.pk}/approve/", follow=True)
+    approved = english.post(f"/assistance/uplifts/{uplift.pk}/approve/", CONFIRMED, follow=True)
 
     uplift.refresh_from_db()
     assert uplift.status == UpliftStatus.APPROVED
@@ -873,7 +978,7 @@ def test_approving_an_uplift_shows_the_jobs_progress(english, reviewer, make_use
     done = english.get(f"/assistance/uplifts/{uplift.pk}/")
     assert "1 of 1 enrollments recomputed" in done.content.decode()
     assert done.context["percent"] == 100 and done.context["refresh"] is None
-    again = english.post(f"/assistance/uplifts/{uplift.pk}/approve/", follow=True)
+    again = english.post(f"/assistance/uplifts/{uplift.pk}/approve/", CONFIRMED, follow=True)
     assert [str(m) for m in again.context["messages"]] == [
         "Only a preview can be approved; this uplift is “Completed”."
     ]
@@ -955,3 +1060,50 @@ def test_household_list_runs_a_fixed_number_of_queries(client, caseworker, queri
     )
 
     assert len(response.context["page"]) == 25
+
+
+# --- Exports of the list pages --------------------------------------------------------------------------------
+
+
+def test_the_enrollment_list_exports_its_filtered_rows_as_excel_with_the_apis_columns(english, caseworker, standards):
+    overdue = EnrollmentFactory(next_review=TODAY() - datetime.timedelta(days=1))
+    EnrollmentFactory(next_review=TODAY() + datetime.timedelta(days=30))
+    english.force_login(caseworker)
+
+    page = english.get("/assistance/enrollments/", {"recheck_overdue": "on"}).content.decode()
+    response = english.get("/assistance/enrollments/", {"recheck_overdue": "on", "format": "xlsx"})
+
+    assert 'href="?recheck_overdue=on&amp;format=xlsx"' in page
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert list(rows[0]) == [str(column.header) for column in ENROLLMENT_COLUMNS]
+    assert [row[0] for row in rows[1:]] == [overdue.pk]
+    event = AuditEvent.objects.get(action="export")
+    assert event.object_type == "enrollments"
+    assert event.changes == {"format": [None, "xlsx"], "query": [None, "recheck_overdue=on"]}
+
+
+def test_the_work_queue_exports_the_tab_it_shows(english, caseworker, standards):
+    accepted = application_in(caseworker, State.ACCEPTED)
+    application_in(caseworker, State.SUBMITTED)
+    english.force_login(caseworker)
+
+    response = english.get("/assistance/applications/", {"state": "accepted", "format": "csv"})
+
+    body = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    assert rows[0] == [str(column.header) for column in APPLICATION_COLUMNS]
+    assert [row[0] for row in rows[1:]] == [str(accepted.pk)]
+
+
+def test_the_household_list_exports_its_search(english, caseworker):
+    wanted = household_with(["0"])
+    household_with(["0"])
+    name = wanted.members.get().person.name
+    english.force_login(caseworker)
+
+    response = english.get("/assistance/households/", {"q": name, "format": "csv"})
+
+    body = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == [str(wanted.pk)]
+    assert AuditEvent.objects.get(action="export").object_type == "households"

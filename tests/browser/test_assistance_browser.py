@@ -75,6 +75,10 @@ def test_caseworker_files_and_reviewer_approves(page, divisions):
     assert notice_from.isoformat() in row.inner_text()
     assert zh("Ready for a decision") in row.inner_text()
     row.get_by_role("button", name=zh("Approve")).click()
+    # A decision is confirmed on a page of its own before anything changes.
+    assert not Enrollment.objects.exists()
+    assert "明水街道幸福路18号" in page.locator(".confirm .subject").inner_text()
+    page.get_by_role("button", name=zh("Confirm: %(action)s") % {"action": zh("Approve")}).click()
 
     assert page.url.endswith("/assistance/review/")
     assert "1700.00" in page.get_by_role("status").first.inner_text()

@@ -1,19 +1,28 @@
 """The registrar's pages: the form checks before saving and shows each refusal beside its party, the day's
 registrations, divorce applications by phase with the days left and their actions, counselling cases."""
 
+import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from civil_affairs.accounts.lines import TOWN_LINES
 from civil_affairs.accounts.models import Role
+from civil_affairs.audit.models import AuditEvent
+from marriage.exports import DIVORCE_COLUMNS, REGISTRATION_COLUMNS
 from marriage.models import CounsellingCase, DivorceApplication, Registration
 from tests.marriage.conftest import days_ago
 from tests.marriage.factories import CounsellingCaseFactory, DivorceFactory, RegistrationFactory, man, woman
 
 pytestmark = pytest.mark.django_db
+
+# What the confirmation page posts back: issuing, withdrawing and closing are taken only with it.
+CONFIRMED = {"confirmed": "1"}
 
 
 @pytest.fixture
@@ -143,18 +152,21 @@ def test_the_certificate_is_issued_from_the_list(browser_as, registrar, division
     divorce = DivorceFactory(application_date=days_ago(45))
 
     response = browser_as(registrar).post(
-        f"/marriage/divorces/{divorce.pk}/issue/", {"phase": "awaiting_certificate"}, follow=True
+        f"/marriage/divorces/{divorce.pk}/issue/",
+        {"next": "/marriage/divorces/?phase=awaiting_certificate", **CONFIRMED},
+        follow=True,
     )
 
     divorce.refresh_from_db()
     assert divorce.state == "issued"
     assert divorce.certificate_number in response.content.decode()
+    assert response.redirect_chain == [("/marriage/divorces/?phase=awaiting_certificate", 302)]
 
 
 def test_issuing_too_early_shows_the_refusal_and_changes_nothing(browser_as, registrar, divisions):
     divorce = DivorceFactory(application_date=days_ago(10))
 
-    response = browser_as(registrar).post(f"/marriage/divorces/{divorce.pk}/issue/", follow=True)
+    response = browser_as(registrar).post(f"/marriage/divorces/{divorce.pk}/issue/", CONFIRMED, follow=True)
 
     assert "cooling-off period runs until" in response.content.decode()
     divorce.refresh_from_db()
@@ -208,15 +220,15 @@ def test_a_counselling_case_is_opened_worked_and_closed_in_the_pages(browser_as,
     client.post(
         f"/marriage/counselling/{case.pk}/",
         {
-            "form": "session",
-            "session-held_on": str(days_ago(1)),
-            "session-counsellor": "刘老师",
-            "session-notes": "第一次谈话",
+            "action": "record_session",
+            "record_session-held_on": str(days_ago(1)),
+            "record_session-counsellor": "刘老师",
+            "record_session-notes": "第一次谈话",
         },
     )
     closed = client.post(
         f"/marriage/counselling/{case.pk}/",
-        {"form": "close", "close-outcome": "reconciled", "close-closed_on": str(days_ago(0))},
+        {"action": "close", "close-outcome": "reconciled", "close-closed_on": str(days_ago(0)), **CONFIRMED},
         follow=True,
     )
 
@@ -303,3 +315,107 @@ def test_a_refusal_reads_in_chinese_on_the_page(client, registrar, compiled_cata
     ).content.decode()
 
     assert "小伙未达法定婚龄：男方结婚年龄不得早于22周岁（《民法典》第一千零四十七条）" in html
+
+
+def confirmation_fields(html):
+    """The hidden fields the confirmation page posts back."""
+    form = re.search(r'<form method="post" action="[^"]*">(.*?)</form>', html, re.S)
+    assert form, "no confirmation form"
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
+
+
+def test_issuing_a_certificate_is_confirmed_first_and_returns_to_the_tab(browser_as, registrar, divisions):
+    divorce = DivorceFactory(application_date=days_ago(45))
+    client = browser_as(registrar)
+    tab = "/marriage/divorces/?phase=awaiting_certificate"
+    listed = client.get(tab).content.decode()
+    assert f'<input type="hidden" name="next" value="{tab.replace("&", "&amp;")}">' in listed
+
+    asked = client.post(f"/marriage/divorces/{divorce.pk}/issue/", {"next": tab})
+
+    html = asked.content.decode()
+    assert "Confirm: Issue the divorce certificate" in html
+    assert divorce.registration.certificate_number in html
+    divorce.refresh_from_db()
+    assert divorce.state == "open"
+    done = client.post(f"/marriage/divorces/{divorce.pk}/issue/", confirmation_fields(html))
+    assert done["Location"] == tab
+    divorce.refresh_from_db()
+    assert divorce.state == "issued"
+
+
+def test_closing_a_counselling_case_is_confirmed_first(browser_as, registrar, divisions):
+    case = CounsellingCaseFactory()
+    client = browser_as(registrar)
+    url = f"/marriage/counselling/{case.pk}/"
+
+    asked = client.post(url, {"action": "close", "close-outcome": "divorced", "close-closed_on": str(days_ago(0))})
+
+    case.refresh_from_db()
+    assert case.outcome == "ongoing"
+    fields = confirmation_fields(asked.content.decode())
+    assert (fields["action"], fields["close-outcome"]) == ("close", "divorced")
+    client.post(url, fields)
+    case.refresh_from_db()
+    assert case.outcome == "divorced"
+
+
+def test_a_closed_case_offers_no_forms(browser_as, registrar, divisions):
+    case = CounsellingCaseFactory(opened_on=days_ago(3), outcome="reconciled", closed_on=days_ago(1))
+
+    response = browser_as(registrar).get(f"/marriage/counselling/{case.pk}/")
+
+    assert response.context["action_forms"] == []
+    assert 'name="action"' not in response.content.decode()
+
+
+def test_a_town_caseworker_may_not_register_marriages(client, make_user):
+    town_caseworker = make_user(Role.CASEWORKER, "370114001", lines=TOWN_LINES)
+    client.force_login(town_caseworker)
+
+    assert client.get("/marriage/registrations/new/").status_code == 403
+    assert client.get("/marriage/divorces/new/").status_code == 403
+    assert 'href="/marriage/registrations/new/"' not in client.get("/marriage/").content.decode()
+
+
+def _csv_rows(response):
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def test_the_divorce_tab_exports_its_own_applications(browser_as, registrar, divisions):
+    waiting = DivorceFactory(application_date=days_ago(45))
+    DivorceFactory(application_date=days_ago(3))
+    client = browser_as(registrar)
+
+    page = client.get("/marriage/divorces/", {"phase": "awaiting_certificate"}).content.decode()
+    rows = _csv_rows(client.get("/marriage/divorces/", {"phase": "awaiting_certificate", "format": "csv"}))
+
+    assert 'href="?phase=awaiting_certificate&amp;format=csv"' in page
+    assert rows[0] == [str(column.header) for column in DIVORCE_COLUMNS]
+    assert [row[0] for row in rows[1:]] == [str(waiting.pk)]
+    event = AuditEvent.objects.get(action="export")
+    assert (event.object_type, event.changes["format"]) == ("divorces-awaiting_certificate", [None, "csv"])
+
+
+def test_the_registrations_of_a_day_export_as_excel(browser_as, registrar, divisions):
+    on = days_ago(2)
+    kept = RegistrationFactory(registration_date=on)
+    RegistrationFactory(registration_date=days_ago(1))
+
+    response = browser_as(registrar).get("/marriage/registrations/", {"date": str(on), "format": "xlsx"})
+
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert list(rows[0]) == [str(column.header) for column in REGISTRATION_COLUMNS]
+    assert [row[0] for row in rows[1:]] == [kept.certificate_number]
+    assert kept.party_a.id_number not in str(rows)  # masked, as on the list
+
+
+def test_the_counselling_list_exports_the_outcome_chosen(browser_as, registrar, divisions):
+    CounsellingCaseFactory()
+    closed = CounsellingCaseFactory(opened_on=days_ago(3), outcome="reconciled", closed_on=days_ago(1))
+
+    rows = _csv_rows(browser_as(registrar).get("/marriage/counselling/", {"outcome": "reconciled", "format": "csv"}))
+
+    assert [row[0] for row in rows[1:]] == [str(closed.pk)]

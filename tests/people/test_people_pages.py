@@ -1,6 +1,11 @@
 """People pages: the same rules and jurisdiction as the API, errors next to the field."""
 
+import csv
+import io
+from urllib.parse import urlencode
+
 import pytest
+from openpyxl import load_workbook
 
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
@@ -143,3 +148,43 @@ def test_bad_id_number_and_missing_division_are_shown_together(client, caseworke
 
     assert set(response.context["form"].errors) == {"id_number", "division"}
     assert not Person.objects.exists()
+
+
+def _csv_rows(response):
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")  # Excel reads UTF-8 Chinese only with the BOM
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def test_the_list_exports_what_it_shows_with_its_search_kept(client, caseworker):
+    wanted = PersonFactory(name="王小明")
+    PersonFactory(name="李大华")
+    PersonFactory(name="王小明", division_id="370114002001")  # another town's
+    client.force_login(caseworker)
+
+    page = client.get("/people/", {"q": "王小明"}).content.decode()
+    response = client.get("/people/", {"q": "王小明", "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    for fmt in ("csv", "xlsx"):  # the search kept, in an HTML attribute
+        assert f'href="?{urlencode({"q": "王小明", "format": fmt}).replace("&", "&amp;")}"' in page
+    rows = _csv_rows(response)
+    assert rows[0][:2] == ["Name", "ID number"]
+    assert rows[1:] == [[wanted.name, wanted.masked_id_number, *rows[1][2:]]]
+    assert wanted.id_number not in str(rows)  # masked, as on the list
+    event = AuditEvent.objects.get(action="export")
+    assert (event.object_type, event.actor_username) == ("people", caseworker.username)
+    assert event.changes["format"] == [None, "csv"]
+
+
+def test_the_list_exports_excel_from_the_same_rows(client, caseworker):
+    PersonFactory(name="王小明")
+    PersonFactory(name="李大华")
+    client.force_login(caseworker)
+
+    response = client.get("/people/", {"format": "xlsx", "page": "2"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert response["Content-Disposition"] == 'attachment; filename="people.xlsx"'
+    assert rows[0][0] == "Name"
+    assert sorted(row[0] for row in rows[1:]) == ["李大华", "王小明"]  # the whole list, not page 2
