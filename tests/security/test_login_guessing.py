@@ -120,7 +120,7 @@ def test_an_expired_token_is_refused(settings, make_user):
     user = make_user(Role.CASEWORKER, username="worker")
     token = Token.objects.create(user=user)
     Token.objects.filter(pk=token.pk).update(created=timezone.now() - datetime.timedelta(days=30, seconds=1))
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
 
     response = client.get("/api/v1/people/")
 
