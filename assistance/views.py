@@ -14,7 +14,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,7 +49,7 @@ from .forms import (
 )
 from .models import Application, Enrollment, Household, JobStatus, PaymentBatch, Uplift
 from .rules import Category
-from .workflow import APPLICATION, ENROLLMENT, TRANSITIONS, UPLIFT, EnrollmentStatus, State, UpliftStatus
+from .workflow import APPLICATION, ENROLLMENT, TRANSITIONS, UPLIFT, State, UpliftStatus
 
 PAGE_SIZE = 25
 
@@ -380,11 +380,17 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
 # --- Enrollments --------------------------------------------------------------------------------------------
 
 
+def _with_recheck_overdue(enrollments: QuerySet[Enrollment], today: datetime.date) -> QuerySet[Enrollment]:
+    """Each enrollment marked ``recheck_is_overdue`` by the selectors' one definition of it."""
+    overdue = ExpressionWrapper(selectors.recheck_overdue_q(today), output_field=BooleanField())
+    return enrollments.annotate(recheck_is_overdue=overdue)
+
+
 @role_required(CASE_READERS)
 def enrollment_list_page(request: HttpRequest) -> HttpResponse:
     filters = EnrollmentFilterForm(request.GET, user=request.user)
-    enrollments = selectors.enrollment_list(user=request.user)
     today = timezone.localdate()
+    enrollments = _with_recheck_overdue(selectors.enrollment_list(user=request.user), today)
     if filters.is_valid():
         data = filters.cleaned_data
         if data["status"]:
@@ -394,20 +400,20 @@ def enrollment_list_page(request: HttpRequest) -> HttpResponse:
         if data["town"]:
             enrollments = enrollments.filter(division__code__startswith=data["town"])
         if data["recheck_overdue"]:
-            overdue = selectors.rechecks_overdue(user=request.user, today=today)
-            enrollments = enrollments.filter(pk__in=overdue.values("pk"))
+            enrollments = enrollments.filter(selectors.recheck_overdue_q(today))
     export = export_if_asked(request, name="enrollments", columns=ENROLLMENT_COLUMNS, rows=enrollments)
     if export is not None:
         return export
     return render(
         request,
         "assistance/enrollment_list.html",
-        {"filters": filters, "page": _page(request, enrollments), "today": today},
+        {"filters": filters, "page": _page(request, enrollments)},
     )
 
 
 def _enrollment_get(request: HttpRequest, pk: int) -> Enrollment:
-    return get_object_or_404(selectors.enrollment_list(user=request.user), pk=pk)
+    enrollments = _with_recheck_overdue(selectors.enrollment_list(user=request.user), timezone.localdate())
+    return get_object_or_404(enrollments, pk=pk)
 
 
 def _enrollment_page(
@@ -423,8 +429,6 @@ def _enrollment_page(
         "covered": enrollment.covered_members.all(),
         "amounts": enrollment.amounts.order_by("-effective_from"),
         "action_forms": forms_shown,
-        "recheck_overdue": enrollment.status == EnrollmentStatus.ACTIVE
-        and enrollment.next_review < timezone.localdate(),
     }
     return render(request, "assistance/enrollment_detail.html", context)
 

@@ -803,6 +803,26 @@ def test_enrollment_filters(english, caseworker, standards):
     assert listed(category=Category.DISABILITY_LIVING) == {flat.pk}
 
 
+def test_the_overdue_badge_follows_the_one_definition_of_recheck_overdue(english, caseworker, standards):
+    overdue = EnrollmentFactory(next_review=TODAY() - datetime.timedelta(days=1))
+    suspended = EnrollmentFactory(
+        status=EnrollmentStatus.SUSPENDED, next_review=TODAY() - datetime.timedelta(days=1)
+    )
+    due_today = EnrollmentFactory(next_review=TODAY())
+    english.force_login(caseworker)
+
+    badged = {
+        e.pk for e in english.get("/assistance/enrollments/").context["page"] if e.recheck_is_overdue
+    }
+    detail = english.get(f"/assistance/enrollments/{overdue.pk}/").content.decode()
+    not_yet = english.get(f"/assistance/enrollments/{due_today.pk}/").content.decode()
+
+    assert badged == {overdue.pk}
+    assert suspended.pk not in badged
+    assert '<span class="badge waiting">Overdue</span>' in detail
+    assert '<span class="badge waiting">Overdue</span>' not in not_yet
+
+
 def test_enrollment_town_filter_and_scope(english, reviewer, standards):
     mingshui = EnrollmentFactory()
     shuangshan = EnrollmentFactory(division_id=SHUANGSHAN_VILLAGE)
