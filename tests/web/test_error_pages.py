@@ -3,11 +3,8 @@ language (Simplified Chinese by default), with a way home. DEBUG is off in the t
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.exceptions import SuspiciousOperation
-from django.core.management import call_command
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
@@ -28,20 +25,15 @@ def _suspicious(request: HttpRequest) -> HttpResponse:
 urlpatterns = [path("fails/", _fails), path("suspicious/", _suspicious), *portal_urlpatterns]
 
 
-@pytest.fixture
-def compiled_catalogue(settings):
-    """The .mo files are git-ignored: compile them as `make test` does, then have Django reload them."""
-    call_command("compile_translations", stdout=io.StringIO())
-    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]
-
-
 def _in_the_layout_with_a_way_home(html: str) -> None:
     assert 'lang="zh-hans"' in html
     assert '<header class="topbar">' in html and "<footer>济南市章丘区民政局</footer>" in html
     assert '<a class="button primary" href="/">返回首页</a>' in html
 
 
-def test_a_missing_page_is_the_portals_own_in_chinese_with_a_way_home(client, caseworker, compiled_catalogue, settings):
+def test_a_missing_page_is_the_portals_own_in_chinese_with_a_way_home(
+    client, caseworker, compiled_catalogue, settings
+):
     assert not settings.DEBUG
     client.force_login(caseworker)
 

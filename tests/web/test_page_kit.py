@@ -3,11 +3,14 @@ navigation shows the lines of work the user serves, one form-field partial."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
+from openpyxl import load_workbook
 
 from civil_affairs import demo
 from civil_affairs.accounts.lines import Line
@@ -128,3 +131,28 @@ def test_the_top_navigation_shows_the_lines_of_work_the_user_serves(client, divi
     client.force_login(User.objects.get(username=username))
 
     assert _section_links(client.get("/").content.decode()) == expected
+
+
+def test_a_list_pages_export_has_its_headers_in_the_users_language(client, caseworker, compiled_catalogue):
+    from civil_affairs.people.exports import PERSON_COLUMNS
+    from tests.people.factories import PersonFactory
+
+    PersonFactory(name="王小明")
+    client.force_login(caseworker)
+
+    response = client.get("/people/", {"format": "xlsx"})
+
+    header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    with translation.override("zh-hans"):
+        expected = [str(column.header) for column in PERSON_COLUMNS]
+    assert list(header) == expected
+    assert header[0] == "姓名"
+
+
+def test_the_export_links_keep_the_filters_and_drop_the_page_number(client, caseworker):
+    client.force_login(caseworker)
+
+    html = client.get("/assistance/enrollments/", {"status": "active", "page": "1"}).content.decode()
+
+    assert '<a class="button" href="?status=active&amp;format=csv">' in html
+    assert '<a class="button" href="?status=active&amp;format=xlsx">' in html
