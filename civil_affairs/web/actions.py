@@ -10,7 +10,7 @@ that repeats what was entered: it works without JavaScript and no inline script 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -101,6 +101,7 @@ def take_posted_action(
     rerender: Callable[[Bound], HttpResponse] | None = None,
     obj: models.Model | None = None,
     subject: str = "",
+    details: Callable[[], Sequence[tuple[str, str]]] | None = None,
     confirm: Collection[str] = (),
     back_to: str | None = None,
     carry: Collection[str] = ("next",),
@@ -113,8 +114,9 @@ def take_posted_action(
 
     ``obj`` is the record acted on: for a decision its state allows, whoever took a step of it is refused (four
     eyes) before being asked to confirm; an action its state no longer allows goes straight to the service,
-    whose refusal says why. ``subject`` names it on the confirmation page; ``back_to`` is where that page's
-    "go back" leads (default ``redirect_to``); ``carry`` names the posted fields besides the form's that the
+    whose refusal says why. ``subject`` names it on the confirmation page and ``details()`` adds what the
+    decision will do there (label, value: e.g. the proposed amount and how it was reached); ``back_to`` is
+    where that page's "go back" leads (default ``redirect_to``); ``carry`` names the posted fields besides the form's that the
     confirmation posts again (``next``, or the field naming the action on a page with several forms).
     """
     transition = workflow.transitions.get(action)
@@ -134,7 +136,7 @@ def take_posted_action(
                 {
                     "transition": transition,
                     "form": form,
-                    "summary": _summary(form),
+                    "summary": [*(details() if details else ()), *_summary(form)],
                     "subject": subject,
                     "carried": [(name, request.POST[name]) for name in carry if request.POST.get(name)],
                     "back": back_to or redirect_to,

@@ -130,11 +130,18 @@ def test_a_decision_is_confirmed_first_then_taken(make_user):
     reviewer = make_user(Role.DISTRICT_REVIEWER, "370114")
     calls: list[dict[str, Any]] = []
 
-    asked = take(posted(reviewer, {"next": "/queue/"}), "decide", calls, subject="Thing #1")
+    asked = take(
+        posted(reviewer, {"next": "/queue/"}),
+        "decide",
+        calls,
+        subject="Thing #1",
+        details=lambda: [("Proposed amount (yuan)", "1700.00")],
+    )
     taken = take(posted(reviewer, {"next": "/queue/", CONFIRMED: "1"}), "decide", calls)
 
     html = asked.content.decode()
     assert asked.status_code == 200 and "Thing #1" in html
+    assert "<dt>Proposed amount (yuan)</dt>" in html and "1700.00" in html
     assert '<input type="hidden" name="next" value="/queue/">' in html
     assert f'<input type="hidden" name="{CONFIRMED}" value="1">' in html
     assert calls == [{}]  # only the confirmed post ran the service
