@@ -74,7 +74,9 @@ class _Echo:
         return value
 
 
-def _csv_lines(columns: Sequence[Column], rows: Iterable[Any], footer: Sequence[Sequence[Any]]) -> Iterator[str]:
+def _csv_lines(
+    columns: Sequence[Column], rows: Iterable[Any], footer: Sequence[Sequence[Any]]
+) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([str(c.header) for c in columns])
     for row in rows:
@@ -88,7 +90,9 @@ def _csv_lines(columns: Sequence[Column], rows: Iterable[Any], footer: Sequence[
         yield writer.writerow([cell(v) for v in line])
 
 
-def _xlsx(columns: Sequence[Column], rows: Iterable[Any], footer: Sequence[Sequence[Any]], title: str) -> bytes:
+def _xlsx(
+    columns: Sequence[Column], rows: Iterable[Any], footer: Sequence[Sequence[Any]], title: str
+) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -123,10 +127,13 @@ def export_response(
 ) -> HttpResponse | StreamingHttpResponse:
     """The list as a download: CSV streamed row by row, XLSX built in one go. ``footer`` rows (e.g. a total)
     come after the data rows."""
+    response: HttpResponse | StreamingHttpResponse
     if fmt == "xlsx":
         response = HttpResponse(_xlsx(columns, rows, footer, filename), content_type=XLSX_TYPE)
     else:
-        response = StreamingHttpResponse(_csv_lines(columns, rows, footer), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            _csv_lines(columns, rows, footer), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 
