@@ -170,6 +170,10 @@ class Enrollment(models.Model):
     )
     status_reason = models.TextField(_("status reason"), blank=True)
     next_review = models.DateField(_("next review"))
+    # Who the bank pays, and where (SPEC §4.3): the bank file's payee columns.
+    payee = models.CharField(_("payee"), max_length=100, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -221,6 +225,35 @@ class EnrollmentAmount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id}: {self.monthly_amount} from {self.effective_from}"
+
+
+class EnrollmentSuspension(models.Model):
+    """A period an enrollment was suspended: from ``start`` (the day of the suspension) until ``end`` (the day
+    it was resumed or ended, not itself suspended; empty while it lasts). Payment batches read it to know
+    whether an enrollment was suspended on a month's first day, whatever its status today (SPEC §4.3).
+    Written by ``status_history`` from the suspend/resume/terminate services."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="suspensions")
+    start = models.DateField(_("suspended from"))
+    end = models.DateField(_("suspended until"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        ordering = ["enrollment", "-start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"], condition=Q(end__isnull=True), name="suspension_one_open_per_enrollment"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="suspension_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.start} – {self.end or ''}"
 
 
 class JobStatus(models.TextChoices):
@@ -285,6 +318,9 @@ class Uplift(models.Model):
         _("status"), max_length=10, choices=UpliftStatus.choices, default=UpliftStatus.PREVIEW
     )
     lines = models.JSONField(_("preview lines"), default=list)
+    # The standards the preview uplifted ({category: standard id}): approving is refused once they are no
+    # longer the ones in force (SPEC §4.4).
+    base_standards = models.JSONField(default=dict)
     # Progress of the job, so a crashed run resumes after the last finished chunk.
     total_enrollments = models.PositiveIntegerField(default=0)
     processed_enrollments = models.PositiveIntegerField(default=0)
