@@ -38,6 +38,7 @@ from .models import (
     Relation,
     Standard,
 )
+from .status_history import record_status_change
 from .workflow import APPLICATION, ENROLLMENT, OPEN_STATES, EnrollmentStatus, State
 
 # --- Households -------------------------------------------------------------------------------------------
@@ -463,4 +464,13 @@ def enrollment_change_status(
     fields: dict[str, Any] = {"status_reason": reason.strip()}
     if ENROLLMENT[action].target == EnrollmentStatus.TERMINATED:
         fields["end"] = max(end or timezone.localdate(), enrollment.start)
-    return take(ENROLLMENT, enrollment, action, actor=actor, note=reason.strip(), fields=fields)
+    return take(
+        ENROLLMENT,
+        enrollment,
+        action,
+        actor=actor,
+        note=reason.strip(),
+        fields=fields,
+        # Suspensions keep their dated history, which the payment batches read (SPEC §4.3).
+        effect=lambda locked: record_status_change(locked, action, reason=reason.strip()),
+    )
