@@ -35,18 +35,33 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 
-def _local_secret_key() -> str:
-    """A random key kept in var/ for a machine that sets none (development, demo)."""
-    key_file = BASE_DIR / "var" / "secret_key"
+def _local_secret_key(name: str = "secret_key") -> str:
+    """A random key kept in var/<name> for a machine that sets none (development, demo). Processes starting
+    together (web, worker, beat) agree on one: the first to link its file in place wins."""
+    key_file = BASE_DIR / "var" / name
     if not key_file.exists():
         key_file.parent.mkdir(exist_ok=True)
-        key_file.touch(mode=0o600)
-        key_file.write_text(secrets.token_urlsafe(50))
+        fresh = key_file.with_name(f".{name}.{os.getpid()}")
+        fresh.touch(mode=0o600)
+        fresh.write_text(secrets.token_urlsafe(50))
+        try:
+            os.link(fresh, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            fresh.unlink()
     return key_file.read_text().strip()
 
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key — from the environment in production.
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
+# The audit chain's HMAC key (SPEC §2.4): set it in production and keep it away from the database and its
+# backups, or whoever can write the table can re-hash it. `check --deploy` warns when it comes from var/.
+AUDIT_KEY_FROM_ENVIRONMENT = bool(os.environ.get("AUDIT_KEY"))
+AUDIT_KEY = os.environ.get("AUDIT_KEY") or _local_secret_key("audit_key")
+# The append-only file outside the database where the chain's head is anchored (every 5 minutes, after
+# every batch job), so that `verify_audit` notices a cut tail.
+AUDIT_ANCHOR_PATH = Path(os.environ.get("AUDIT_ANCHOR_PATH") or BASE_DIR / "var" / "audit-anchors.log")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 PORT = int(os.environ.get("PORT", "8000"))
@@ -89,6 +104,7 @@ INSTALLED_APPS = [
     "civil_affairs.audit",
     "civil_affairs.people",
     "civil_affairs.workflow",
+    "civil_affairs.calendar",
     "civil_affairs.api",
     "civil_affairs.web",
     # One app per line of the bureau's work.
@@ -307,6 +323,10 @@ CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain-nightly": {
         "task": "civil_affairs.audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=0),
+    },
+    "anchor-audit-head": {
+        "task": "civil_affairs.audit.tasks.anchor_audit_head",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

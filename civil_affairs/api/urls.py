@@ -14,6 +14,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from civil_affairs.audit.api import AuditEventViewSet
+from civil_affairs.calendar.api import CalendarDayViewSet
 from civil_affairs.divisions.api import DivisionViewSet
 from civil_affairs.people.api import PersonViewSet
 
@@ -23,6 +24,7 @@ router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("people", PersonViewSet, basename="person")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("calendar-days", CalendarDayViewSet, basename="calendar-day")
 
 app_paths = []
 for app, _title in settings.PORTAL_SECTIONS:
