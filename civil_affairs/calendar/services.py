@@ -24,7 +24,9 @@ def calendar_day_set(*, actor: Any, day: datetime.date, kind: str, name: str = "
         raise RuleViolation(_("A day is a holiday or a make-up working day."), field="kind")
     with transaction.atomic():
         existing = CalendarDay.objects.select_for_update().filter(day=day).first()
-        before = {"kind": existing.kind, "name": existing.name} if existing else {"kind": None, "name": None}
+        before: dict[str, str | None] = (
+            {"kind": existing.kind, "name": existing.name} if existing else {"kind": None, "name": None}
+        )
         entry, _created = CalendarDay.objects.update_or_create(
             day=day, defaults={"kind": kind, "name": (name or "").strip(), "created_by": actor}
         )
