@@ -24,6 +24,7 @@ from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
 
 from . import exports, selectors, services
+from .batch_api import payee_action
 from .models import Application, Enrollment, Household, HouseholdMember, Relation, Standard
 from .rules import Category, payment_kind
 from .workflow import ENROLLMENT_TRANSITIONS, TRANSITIONS, EnrollmentStatus, State
@@ -324,6 +325,9 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "status",
             "status_reason",
             "next_review",
+            "payee",
+            "bank_account",
+            "bank_name",
         ]
         read_only_fields = fields
 
@@ -385,3 +389,4 @@ class EnrollmentViewSet(ScopedViewSet):
     suspend = _enrollment_action("suspend")
     resume = _enrollment_action("resume")
     terminate = _enrollment_action("terminate")
+    payee = payee_action(EnrollmentSerializer)
