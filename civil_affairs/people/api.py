@@ -20,7 +20,7 @@ from civil_affairs.api.viewsets import ScopedViewSet
 from civil_affairs.divisions.models import Division
 
 from . import exports, selectors, services
-from .models import Person
+from .models import DisabilityKind, Person
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -38,6 +38,8 @@ class PersonSerializer(serializers.ModelSerializer):
             "birth_date",
             "division",
             "phone",
+            "disability_kind",
+            "disability_grade",
             "is_deceased",
             "date_of_death",
         ]
@@ -61,6 +63,21 @@ class PersonWriteSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=50)
     division = serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all())
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    disability_kind = serializers.ChoiceField(
+        choices=DisabilityKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Kind on the disability certificate; blank when the person holds none.",
+    )
+    disability_grade = serializers.IntegerField(
+        min_value=1,
+        max_value=4,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="1 (most severe) to 4; null when the person holds no certificate.",
+    )
 
 
 class PersonFilter(django_filters.FilterSet):

@@ -7,6 +7,7 @@ from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.divisions.models import Division
 
 from .id_numbers import InvalidIdNumber, parse_id_number
+from .models import DISABILITY_GRADES, DisabilityKind
 
 
 class DivisionChoiceField(forms.ModelChoiceField):
@@ -23,6 +24,19 @@ class PersonForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     division = DivisionChoiceField(label=_("Household registration"), queryset=Division.objects.none())
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    disability_kind = forms.ChoiceField(
+        label=_("Disability certificate: kind"),
+        required=False,
+        choices=[("", _("No certificate")), *DisabilityKind.choices],
+    )
+    disability_grade = forms.TypedChoiceField(
+        label=_("Disability certificate: grade"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "---------"), *((g, str(g)) for g in DISABILITY_GRADES)],
+        help_text=_("Grade 1 is the most severe."),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,21 @@ class Sex(models.TextChoices):
     FEMALE = "female", _("Female")
 
 
+class DisabilityKind(models.TextChoices):
+    """The kinds on a disability certificate (残疾人证, SPEC §2.2)."""
+
+    VISUAL = "visual", _("Visual disability")
+    HEARING = "hearing", _("Hearing disability")
+    SPEECH = "speech", _("Speech disability")
+    PHYSICAL = "physical", _("Physical disability")
+    INTELLECTUAL = "intellectual", _("Intellectual disability")
+    MENTAL = "mental", _("Mental disability")
+    MULTIPLE = "multiple", _("Multiple disabilities")
+
+
+DISABILITY_GRADES = (1, 2, 3, 4)
+
+
 class Person(models.Model):
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
     name = models.CharField(_("full name"), max_length=50)
@@ -26,6 +41,13 @@ class Person(models.Model):
         related_name="+",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # An optional disability certificate: its kind and grade (1 most severe … 4), both or neither.
+    disability_kind = models.CharField(
+        _("disability kind"), max_length=12, choices=DisabilityKind.choices, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"), null=True, blank=True, choices=[(g, str(g)) for g in DISABILITY_GRADES]
+    )
     is_deceased = models.BooleanField(_("deceased"), default=False)
     date_of_death = models.DateField(_("date of death"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
@@ -48,6 +70,13 @@ class Person(models.Model):
                 | models.Q(is_deceased=True, date_of_death__isnull=False),
                 name="person_date_of_death_iff_deceased",
             ),
+            models.CheckConstraint(
+                condition=models.Q(disability_kind="", disability_grade__isnull=True)
+                | (
+                    ~models.Q(disability_kind="") & models.Q(disability_grade__gte=1, disability_grade__lte=4)
+                ),
+                name="person_disability_certificate_whole",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,3 +85,7 @@ class Person(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def has_disability_certificate(self) -> bool:
+        return bool(self.disability_kind and self.disability_grade)

@@ -17,9 +17,9 @@ from civil_affairs.divisions.models import Division
 from civil_affairs.errors import Conflict, RuleViolation
 
 from .id_numbers import InvalidIdNumber, parse_id_number
-from .models import Person
+from .models import DISABILITY_GRADES, DisabilityKind, Person
 
-EDITABLE_FIELDS = ("id_number", "name", "division", "phone")
+EDITABLE_FIELDS = ("id_number", "name", "division", "phone", "disability_kind", "disability_grade")
 NAME_MAX_LENGTH = 50
 # Control, format (zero-width, direction overrides), surrogate, private-use and unassigned characters, and line
 # or paragraph separators: none of them is part of a written name, and some make one display as another.
@@ -58,6 +58,25 @@ def _check_phone(phone: str) -> str:
     return phone
 
 
+def _check_disability(kind: str | None, grade: int | None) -> tuple[str, int | None]:
+    """A disability certificate has a kind and a grade 1–4, or the person holds none (SPEC §2.2)."""
+    kind = kind or ""
+    if kind and kind not in DisabilityKind.values:
+        raise RuleViolation(_("Unknown disability kind."), field="disability_kind", code="invalid_choice")
+    if grade is not None and grade not in DISABILITY_GRADES:
+        raise RuleViolation(
+            _("A disability grade is 1 to 4."), field="disability_grade", code="disability_grade_range"
+        )
+    if bool(kind) != (grade is not None):
+        field = "disability_grade" if kind else "disability_kind"
+        raise RuleViolation(
+            _("A disability certificate has both a kind and a grade."),
+            field=field,
+            code="disability_certificate_incomplete",
+        )
+    return kind, grade
+
+
 def _parse(id_number: str) -> Any:
     try:
         return parse_id_number(id_number)
@@ -75,14 +94,26 @@ def _snapshot(person: Person) -> dict[str, Any]:
         "name": person.name,
         "division": person.division_id,
         "phone": person.phone,
+        "disability_kind": person.disability_kind,
+        "disability_grade": person.disability_grade,
     }
 
 
-def person_register(*, actor: Any, id_number: str, name: str, division: Division, phone: str = "") -> Person:
+def person_register(
+    *,
+    actor: Any,
+    id_number: str,
+    name: str,
+    division: Division,
+    phone: str = "",
+    disability_kind: str = "",
+    disability_grade: int | None = None,
+) -> Person:
     """Register a resident once; birth date and sex come from the ID number (GB 11643-1999)."""
     facts = _parse(id_number)
     name = _check_name(name)
     phone = _check_phone(phone)
+    disability_kind, disability_grade = _check_disability(disability_kind, disability_grade)
     _check_division(actor, division)
     if Person.objects.filter(id_number=facts.number).exists():
         raise _already_registered()
@@ -95,6 +126,8 @@ def person_register(*, actor: Any, id_number: str, name: str, division: Division
                 birth_date=facts.birth_date,
                 division=division,
                 phone=phone,
+                disability_kind=disability_kind,
+                disability_grade=disability_grade,
             )
             audit_record(actor=actor, action="create", obj=person, changes=diff({}, _snapshot(person)))
     except IntegrityError:
@@ -123,13 +156,28 @@ def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
         person.division = data["division"]
     if "phone" in data:
         person.phone = _check_phone(data["phone"])
+    if "disability_kind" in data or "disability_grade" in data:
+        person.disability_kind, person.disability_grade = _check_disability(
+            data.get("disability_kind", person.disability_kind),
+            data.get("disability_grade", person.disability_grade),
+        )
     changes = diff(before, _snapshot(person))
     if not changes:
         return person
     try:
         with transaction.atomic():
             person.save(
-                update_fields=["id_number", "birth_date", "sex", "name", "division", "phone", "updated_at"]
+                update_fields=[
+                    "id_number",
+                    "birth_date",
+                    "sex",
+                    "name",
+                    "division",
+                    "phone",
+                    "disability_kind",
+                    "disability_grade",
+                    "updated_at",
+                ]
             )
             audit_record(actor=actor, action="update", obj=person, changes=changes)
     except IntegrityError:

@@ -60,6 +60,8 @@ def person_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "name": person.name,
         "division": person.division,
         "phone": person.phone,
+        "disability_kind": person.disability_kind,
+        "disability_grade": person.disability_grade,
     }
     form = PersonForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "GET":
