@@ -17,7 +17,8 @@ import datetime
 import logging
 import os
 from collections.abc import Iterator
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
 from functools import partial
 from typing import Any
 
@@ -32,6 +33,7 @@ from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.accounts.permissions import DECIDERS, user_has_role
 from civil_affairs.audit.services import audit_record
 from civil_affairs.errors import Conflict, RuleViolation
+from civil_affairs.exports import Column
 from civil_affairs.workflow.engine import record_step, take
 
 from . import rules
@@ -104,15 +106,26 @@ def _next_chunk_end(after: int, chunk_size: int) -> int | None:
 # --- Payment batches (SPEC §4.3) ------------------------------------------------------------------------
 
 
-def month_end(month: datetime.date) -> datetime.date:
-    return rules.first_of_next_month(month) - datetime.timedelta(days=1)
+def latest_payable_month(today: datetime.date | None = None) -> datetime.date:
+    """The latest month a batch may be made for: next month (SPEC §4.3)."""
+    return rules.first_of_next_month(today or timezone.localdate())
 
 
 def payment_batch_create(*, actor: Any, month: datetime.date, queue_job: bool = True) -> PaymentBatch:
-    """Open the payment batch of a month and queue its job. One batch per month: a second one is a
-    Conflict (409), also when two requests race, which the unique month decides."""
+    """Open the payment batch of a month and queue its job. No later than next month (RuleViolation
+    ``month_too_late``): a batch for a future month would pay by figures not yet known and block the real
+    one. One batch per month: a second one is a Conflict (409), also when two requests race, which the
+    unique month decides."""
     _may_decide(actor)
     month = month.replace(day=1)
+    latest = latest_payable_month()
+    if month > latest:
+        raise RuleViolation(
+            _("A batch can be made for next month (%(latest)s) at the latest, not for %(month)s.")
+            % {"latest": f"{latest:%Y-%m}", "month": f"{month:%Y-%m}"},
+            field="month",
+            code="month_too_late",
+        )
     try:
         with transaction.atomic():
             batch = PaymentBatch.objects.create(month=month, created_by=actor)
@@ -133,25 +146,30 @@ def payment_batch_create(*, actor: Any, month: datetime.date, queue_job: bool = 
     return batch
 
 
-# The amount in force on the month's first day (or on the enrollment's start, if it starts later in the
-# month): the latest history row by then. An enrollment without history is paid its current amount.
+# Every enrollment in force on the month's first day, whatever its status today (SPEC §4.3): started by
+# then, not ended before it (``end`` is the last day in force), and not suspended on it (a suspension covers
+# the days from its start up to, not including, its end). Paid the amount in force that day: the latest
+# history row by then; an enrollment without history is paid its current amount.
 PAYMENT_CHUNK_SQL = """
     INSERT INTO assistance_payment (batch_id, enrollment_id, month, amount)
     SELECT %(batch)s, e.id, %(month)s, COALESCE(
         (SELECT a.monthly_amount FROM assistance_enrollmentamount AS a
-          WHERE a.enrollment_id = e.id AND a.effective_from <= GREATEST(e.start, %(month)s)
+          WHERE a.enrollment_id = e.id AND a.effective_from <= %(month)s
           ORDER BY a.effective_from DESC LIMIT 1),
         e.monthly_amount)
     FROM assistance_enrollment AS e
     WHERE e.id > %(after)s AND e.id <= %(upto)s
-      AND e.status = %(active)s AND e.start <= %(month_end)s AND (e."end" IS NULL OR e."end" >= %(month)s)
+      AND e.start <= %(month)s AND (e."end" IS NULL OR e."end" >= %(month)s)
+      AND NOT EXISTS (
+          SELECT 1 FROM assistance_enrollmentsuspension AS s
+           WHERE s.enrollment_id = e.id AND s.start <= %(month)s AND (s."end" IS NULL OR s."end" > %(month)s))
     ON CONFLICT (enrollment_id, month) DO NOTHING
 """
 
 
 def payment_batch_run(*, batch_id: int, chunk_size: int | None = None) -> PaymentBatch:
-    """Pay every enrollment active in the batch's month once (SPEC §4.3): active, started by the month's
-    end and not ended before its start, at the amount in force on the month's first day.
+    """Pay every enrollment in force on the batch's month's first day once (SPEC §4.3): started, not
+    ended and not suspended on that day, whatever its status today, at the amount in force that day.
 
     Idempotent: a completed batch is left as it is; an interrupted one is run again from the start, and
     the unique (enrollment, month) makes each chunk insert only what is missing. The count and total
@@ -164,12 +182,7 @@ def payment_batch_run(*, batch_id: int, chunk_size: int | None = None) -> Paymen
             return batch
         batch.status, batch.error = JobStatus.RUNNING, ""
         batch.save(update_fields=["status", "error"])
-    params: dict[str, Any] = {
-        "batch": batch.pk,
-        "month": batch.month,
-        "month_end": month_end(batch.month),
-        "active": EnrollmentStatus.ACTIVE,
-    }
+    params: dict[str, Any] = {"batch": batch.pk, "month": batch.month}
     try:
         after = 0
         while (upto := _next_chunk_end(after, chunk_size)) is not None:
@@ -216,85 +229,169 @@ def _payment_batch_failed(batch_id: int, exc: BaseException) -> None:
             )
 
 
-EXPORT_HEADER = ["enrollment_id", "payee_name", "payee_id_number", "category", "month", "amount"]
+@dataclass(frozen=True)
+class BankFile:
+    """A completed batch's bank file: hand its parts to ``civil_affairs.exports.export_response``."""
+
+    name: str
+    columns: list[Column]
+    rows: Iterator[dict[str, Any]]
+    footer: list[list[Any]]
 
 
-def payment_batch_export(*, actor: Any, batch: PaymentBatch) -> Iterator[list[str]]:
-    """The bank file of a completed batch: a header, one line per payment (the household head as payee,
-    with the full ID number the bank matches accounts by), then ``TOTAL, <count>, , , <month>, <sum>``.
+def bank_file_columns() -> list[Column]:
+    """The bank file's columns, in the language active now (a streamed file is written after the view
+    returns, so headers and category names are translated here, not lazily)."""
+    categories = {code: str(label) for code, label in rules.Category.choices}
+    return [
+        Column(_("Payee"), lambda row: row["payee"] or row["head_name"] or ""),
+        Column(_("ID number"), lambda row: row["head_id_number"] or "", text=True),
+        Column(_("Bank account"), lambda row: row["bank_account"], text=True),
+        Column(_("Bank"), lambda row: row["bank_name"]),
+        Column(_("Amount (yuan)"), lambda row: row["amount"]),
+        Column(_("Category"), lambda row: categories.get(row["category"], row["category"])),
+        Column(_("Enrollment"), lambda row: row["enrollment_id"]),
+    ]
 
-    Full ID numbers are shown, so the export is audited (SPEC §2.2); the lines are limited to the
-    caller's jurisdiction (for the district's users, the whole batch). Rows are read through a
-    server-side cursor, so a batch of any size is streamed, never held in memory.
+
+def payment_batch_export(*, actor: Any, batch: PaymentBatch, fmt: str = "csv") -> BankFile:
+    """The bank file of a completed batch (SPEC §4.3): one row per payment with the payee (the
+    enrollment's, else the household head), the head's full ID number, bank account and bank, amount and
+    category; then, after an empty row, the count and total, outside the data rows.
+
+    Full ID numbers and accounts are shown, so the export is audited (SPEC §2.2); the rows are limited to
+    the caller's jurisdiction (for the district's users, the whole batch) and read through a server-side
+    cursor, so a batch of any size is streamed. Cells are written by the kernel's export helper: ID and
+    account numbers as text, anything that starts like a formula neutralised.
     """
     if batch.status != JobStatus.COMPLETED:
         raise Conflict(_("The batch has not completed yet: export it once it has."))
-    payments = (
-        within_jurisdiction(Payment.objects.filter(batch=batch), actor, "enrollment__division")
-        .annotate(
+    payments = within_jurisdiction(Payment.objects.filter(batch=batch), actor, "enrollment__division")
+    totals = payments.aggregate(count=Count("id"), total=Sum("amount"))
+    rows = (
+        payments.annotate(
             head=FilteredRelation(
                 "enrollment__household__members",
                 condition=Q(enrollment__household__members__relation=Relation.SELF),
-            )
+            ),
         )
         .order_by("enrollment_id")
-        .values_list(
-            "enrollment_id", "head__person__name", "head__person__id_number", "enrollment__category", "amount"
+        .values(
+            "enrollment_id",
+            "amount",
+            category=F("enrollment__category"),
+            payee=F("enrollment__payee"),
+            bank_account=F("enrollment__bank_account"),
+            bank_name=F("enrollment__bank_name"),
+            head_name=F("head__person__name"),
+            head_id_number=F("head__person__id_number"),
         )
     )
     audit_record(
         actor=actor,
         action="export",
         obj=batch,
-        changes={"month": [None, f"{batch.month:%Y-%m}"], "full_id_numbers": [None, True]},
+        changes={
+            "month": [None, f"{batch.month:%Y-%m}"],
+            "format": [None, fmt],
+            "payments": [None, totals["count"]],
+            "full_id_numbers": [None, True],
+        },
     )
-    return _export_lines(f"{batch.month:%Y-%m}", payments.iterator(chunk_size=2000))
-
-
-def _export_lines(month: str, rows: Iterator[tuple[Any, ...]]) -> Iterator[list[str]]:
-    yield EXPORT_HEADER
-    count, total = 0, Decimal("0.00")
-    for enrollment_id, name, id_number, category, amount in rows:
-        count += 1
-        total += amount
-        yield [str(enrollment_id), name or "", id_number or "", category, month, _money(amount)]
-    yield ["TOTAL", str(count), "", "", month, _money(total)]
+    columns = bank_file_columns()
+    total_row: list[Any] = [""] * len(columns)
+    total_row[0] = _("Total: %(count)s payments") % {"count": totals["count"]}
+    total_row[4] = totals["total"] or Decimal("0.00")
+    return BankFile(
+        name=f"payments-{batch.month:%Y-%m}",
+        columns=columns,
+        rows=rows.iterator(chunk_size=2000),
+        footer=[[], total_row],
+    )
 
 
 # --- The annual uplift (SPEC §4.4) ------------------------------------------------------------------------
 
 
+# 特困 (extreme-poverty support) stays at least 1.3 × the 低保 standard of its own area (SPEC §4.4, §11).
+TEKUN_OF_DIBAO = {
+    rules.Category.TEKUN_URBAN: rules.Category.DIBAO_URBAN,
+    rules.Category.TEKUN_RURAL: rules.Category.DIBAO_RURAL,
+}
+TEKUN_DIBAO_FACTOR = "ASSISTANCE_TEKUN_DIBAO_FACTOR"
+
+
+def tekun_dibao_factor() -> Decimal:
+    return Decimal(str(getattr(settings, TEKUN_DIBAO_FACTOR, None) or "1.3"))
+
+
+def uplifted_standards(old: dict[str, Decimal], rate: Decimal) -> dict[str, tuple[Decimal, str]]:
+    """The new standard of each category, and how it was found: old × (1 + rate) rounded half-up to whole
+    yuan; for 特困, the larger of that and 1.3 × the new 低保 standard of the same area (urban with urban,
+    rural with rural), rounded up to whole yuan."""
+    new: dict[str, tuple[Decimal, str]] = {}
+    for category, amount in old.items():
+        uplifted = rules.uplifted_standard(amount, rate)
+        new[category] = (uplifted, f"{amount:.2f} × (1 + {rate}) ≈ {uplifted:.0f}")
+    factor = tekun_dibao_factor()
+    for tekun, dibao in TEKUN_OF_DIBAO.items():
+        if tekun not in new or dibao not in new:
+            continue
+        uplifted = new[tekun][0]
+        dibao_new = new[dibao][0]
+        floor = (dibao_new * factor).to_integral_value(rounding=ROUND_CEILING).quantize(rules.FEN)
+        if floor > uplifted:
+            new[tekun] = (
+                floor,
+                f"max({uplifted:.0f}, ⌈{factor} × {dibao_new:.0f}⌉ = {floor:.0f}) = {floor:.0f}",
+            )
+    return new
+
+
+def standards_in_force(on: datetime.date, *, exclude_uplift: int | None = None) -> dict[str, Standard]:
+    """Each category's standard in force on a date (leaving out the standards an uplift wrote itself)."""
+    standards = Standard.objects.filter(effective_from__lte=on)
+    if exclude_uplift is not None:
+        standards = standards.exclude(uplift_id=exclude_uplift)
+    old: dict[str, Standard] = {}
+    for standard in standards.order_by("category", "-effective_from"):
+        old.setdefault(standard.category, standard)
+    return old
+
+
+def _later_standard(effective_from: datetime.date, *, exclude_uplift: int | None = None) -> Standard | None:
+    later = Standard.objects.filter(effective_from__gte=effective_from)
+    if exclude_uplift is not None:
+        later = later.exclude(uplift_id=exclude_uplift)
+    return later.order_by("effective_from", "category").first()
+
+
 def uplift_lines(*, rate: Decimal, effective_from: datetime.date) -> list[dict[str, Any]]:
     """The preview's lines, computed and not saved: for each category with a standard in force on
-    ``effective_from``, the old and new standard, the active enrollments and the monthly cost change
+    ``effective_from``, the old and new standard (with how the new one was found), the enrollments the job
+    will recompute (active and suspended ones in force on or after the date) and the monthly cost change
     (Σ new amount − current amount, in SQL with the formula of rules.monthly_amount).
 
     Refused (RuleViolation) when a standard already starts on or after that date: the new standard
     would collide with it or be overtaken by it.
     """
-    old: dict[str, Standard] = {}
-    for standard in Standard.objects.filter(effective_from__lte=effective_from).order_by(
-        "category", "-effective_from"
-    ):
-        old.setdefault(standard.category, standard)
-    later = (
-        Standard.objects.filter(effective_from__gte=effective_from)
-        .order_by("effective_from", "category")
-        .first()
-    )
+    old = standards_in_force(effective_from)
+    later = _later_standard(effective_from)
     if later is not None:
         raise RuleViolation(
             _("A standard of %(category)s already takes effect on %(date)s; choose a later effective date.")
             % {"category": rules.Category(later.category).label, "date": later.effective_from.isoformat()},
             field="effective_from",
+            code="standard_takes_effect_later",
         )
     if not old:
         raise RuleViolation(
             _("No standard is in force on %(date)s.") % {"date": effective_from.isoformat()},
             field="effective_from",
+            code="no_standard_in_force",
         )
     categories = [c for c in rules.Category.values if c in old]
-    new = {c: rules.uplifted_standard(old[c].monthly_amount, rate) for c in categories}
+    new = uplifted_standards({c: old[c].monthly_amount for c in categories}, rate)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -302,13 +399,14 @@ def uplift_lines(*, rate: Decimal, effective_from: datetime.date) -> list[dict[s
             FROM assistance_enrollment AS e
             JOIN unnest(%(categories)s::varchar[], %(amounts)s::numeric[]) AS s(category, amount)
               ON s.category = e.category
-            WHERE e.status = %(active)s
+            WHERE e.status = ANY(%(statuses)s) AND (e."end" IS NULL OR e."end" >= %(effective_from)s)
             GROUP BY e.category
             """,  # noqa: S608 (the formula is a constant; values are parameters)
             {
                 "categories": categories,
-                "amounts": [new[c] for c in categories],
-                "active": EnrollmentStatus.ACTIVE,
+                "amounts": [new[c][0] for c in categories],
+                "statuses": UPLIFT_STATUSES,
+                "effective_from": effective_from,
                 "gap_categories": _gap_categories(),
             },
         )
@@ -317,12 +415,46 @@ def uplift_lines(*, rate: Decimal, effective_from: datetime.date) -> list[dict[s
         {
             "category": c,
             "old_amount": _money(old[c].monthly_amount),
-            "new_amount": _money(new[c]),
+            "new_amount": _money(new[c][0]),
+            "explanation": new[c][1],
             "enrollments": enrolled.get(c, (0, 0))[0],
             "monthly_cost_change": _money(Decimal(enrolled.get(c, (0, 0))[1])),
         }
         for c in categories
     ]
+
+
+def stale_reason(uplift: Uplift) -> str | None:
+    """Why the standards the preview uplifted are no longer the ones in force on its effective date (a
+    standard entered or uplifted since, another uplift run first), or None while they still are. The
+    standards this uplift wrote itself do not count."""
+    later = _later_standard(uplift.effective_from, exclude_uplift=uplift.pk)
+    if later is not None:
+        return _("A standard of %(category)s from %(date)s has been entered since this preview was made.") % {
+            "category": rules.Category(later.category).label,
+            "date": later.effective_from.isoformat(),
+        }
+    current = standards_in_force(uplift.effective_from, exclude_uplift=uplift.pk)
+    if uplift.base_standards:
+        in_force = {c: s.pk for c, s in current.items()}
+        based_on = {c: int(pk) for c, pk in uplift.base_standards.items()}
+    else:  # a preview made before the standards' ids were kept: compare the amounts
+        in_force = {c: _money(s.monthly_amount) for c, s in current.items()}
+        based_on = {line["category"]: line["old_amount"] for line in uplift.lines}
+    if in_force != based_on:
+        return _("The standards in force on %(date)s are no longer the ones this preview uplifted.") % {
+            "date": uplift.effective_from.isoformat()
+        }
+    return None
+
+
+def _check_not_stale(uplift: Uplift) -> None:
+    problem = stale_reason(uplift)
+    if problem is not None:
+        raise Conflict(
+            _("%(problem)s Make a new preview of the %(year)s uplift.")
+            % {"problem": problem, "year": uplift.year}
+        )
 
 
 def uplift_check(*, year: int, rate: Decimal, effective_from: datetime.date) -> None:
@@ -339,17 +471,43 @@ def uplift_check(*, year: int, rate: Decimal, effective_from: datetime.date) -> 
 
 
 def uplift_preview(*, actor: Any, year: int, rate: Decimal, effective_from: datetime.date) -> Uplift:
-    """Preview the uplift of a year (SPEC §4.4): new standards (old × (1 + rate), half-up to whole yuan)
-    and the monthly cost change. Nothing else changes. One uplift per year: a second is a Conflict (409)."""
+    """Preview the uplift of a year (SPEC §4.4): new standards (old × (1 + rate), half-up to whole yuan;
+    特困 at least 1.3 × the new 低保 of its area) and the monthly cost change. Nothing else changes.
+
+    A new preview replaces the year's unapproved one (which is deleted, audited); once the year's uplift
+    has been approved, another is a Conflict (409).
+    """
     _may_decide(actor)
     uplift_check(year=year, rate=rate, effective_from=effective_from)
-    if Uplift.objects.filter(year=year).exists():
-        raise Conflict(_("The uplift of %(year)s already exists.") % {"year": year})
-    lines = uplift_lines(rate=rate, effective_from=effective_from)
     try:
         with transaction.atomic():
+            existing = Uplift.objects.select_for_update().filter(year=year).first()
+            if existing is not None and existing.status != UpliftStatus.PREVIEW:
+                raise Conflict(
+                    _("The uplift of %(year)s has been approved (%(status)s); it cannot be previewed again.")
+                    % {"year": year, "status": UpliftStatus(existing.status).label}
+                )
+            lines = uplift_lines(rate=rate, effective_from=effective_from)
+            base = {c: s.pk for c, s in standards_in_force(effective_from).items()}
+            if existing is not None:
+                audit_record(
+                    actor=actor,
+                    action="delete",
+                    obj=existing,
+                    changes={
+                        "rate": [str(existing.rate), None],
+                        "effective_from": [existing.effective_from, None],
+                        "replaced_by_a_new_preview": [None, True],
+                    },
+                )
+                existing.delete()
             uplift = Uplift.objects.create(
-                year=year, rate=rate, effective_from=effective_from, lines=lines, created_by=actor
+                year=year,
+                rate=rate,
+                effective_from=effective_from,
+                lines=lines,
+                base_standards=base,
+                created_by=actor,
             )
             # The preview is the uplift's first step: its author may not approve it (four eyes).
             record_step(
@@ -373,16 +531,39 @@ def uplift_preview(*, actor: Any, year: int, rate: Decimal, effective_from: date
 
 def uplift_approve(*, actor: Any, uplift: Uplift, queue_job: bool = True) -> Uplift:
     """A district reviewer approves the preview (SPEC §4.4); the job is queued once the approval commits.
-    Only a preview can be approved (else Conflict, 409); whoever made the preview may not (four eyes)."""
+    Only a preview can be approved (else Conflict, 409); whoever made the preview may not (four eyes).
+    Refused (409) while another uplift is approved and not completed, and when the standards the preview
+    uplifted are no longer the ones in force on its effective date: a new preview is needed."""
+
+    def current(locked: Uplift) -> None:
+        # One approval at a time (the lock is the transaction's): two uplifts approved together could
+        # both be based on the same standards, each seeing the other still a preview.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('assistance.uplift.approve'))")
+        unfinished = Uplift.objects.exclude(pk=locked.pk).filter(
+            Q(status__in=[UpliftStatus.APPROVED, UpliftStatus.RUNNING])
+            | Q(status=UpliftStatus.FAILED, standards__isnull=False)
+        )
+        other = unfinished.order_by("year").first()
+        if other is not None:
+            raise Conflict(
+                _("The %(year)s uplift is “%(status)s” and has not completed: approve this one once it has.")
+                % {"year": other.year, "status": UpliftStatus(other.status).label}
+            )
+        _check_not_stale(locked)
+
     with transaction.atomic():
         locked = take(
             UPLIFT,
             uplift,
             "approve",
             actor=actor,
+            check=current,
             fields={"approved_by": actor, "approved_at": timezone.now()},
-            explain_state=lambda locked: _("Only a preview can be approved; this uplift is “%(status)s”.")
-            % {"status": UpliftStatus(locked.status).label},
+            explain_state=lambda locked: (
+                _("Only a preview can be approved; this uplift is “%(status)s”.")
+                % {"status": UpliftStatus(locked.status).label}
+            ),
         )
         if queue_job:
             from .tasks import run_uplift  # tasks.py imports this module
@@ -488,6 +669,8 @@ def _uplift_start(uplift: Uplift) -> None:
                     "uplift": [None, uplift.pk],
                 },
             )
+    # Approval checked it; a run started later (or resumed) checks again before anything is recomputed.
+    _check_not_stale(uplift)
     remaining = Enrollment.objects.filter(
         Q(end__isnull=True) | Q(end__gte=uplift.effective_from),
         id__gt=uplift.last_enrollment_id,

@@ -14,10 +14,13 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail_page, name="household-detail"),
     path("enrollments/", views.enrollment_list_page, name="enrollment-list"),
     path("enrollments/<int:pk>/", views.enrollment_detail_page, name="enrollment-detail"),
+    path("enrollments/<int:pk>/payee/", views.enrollment_payee_page, name="enrollment-payee"),
     path("enrollments/<int:pk>/<slug:action>/", views.enrollment_action_page, name="enrollment-action"),
     path("uplifts/", views.uplift_list_page, name="uplift-list"),
     path("uplifts/<int:pk>/", views.uplift_detail_page, name="uplift-detail"),
     path("uplifts/<int:pk>/approve/", views.uplift_approve_page, name="uplift-approve"),
     path("payment-batches/", views.payment_batch_list_page, name="payment-batch-list"),
-    path("payment-batches/<int:pk>/export.csv", views.payment_batch_export_page, name="payment-batch-export"),
+    path("payment-batches/<int:pk>/export/", views.payment_batch_export_page, name="payment-batch-export"),
+    # The bank file's first address (CSV only then); ?format=xlsx works on both.
+    path("payment-batches/<int:pk>/export.csv", views.payment_batch_export_page, name="payment-batch-export-csv"),
 ]

@@ -6,7 +6,6 @@ next to the field they name; every object comes from a jurisdiction-scoped selec
 
 from __future__ import annotations
 
-import csv
 import datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -15,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from civil_affairs.accounts.permissions import BATCH_READERS, CASE_READERS, DECIDERS, may
 from civil_affairs.errors import DomainError
+from civil_affairs.exports import export_response, wanted_format
 from civil_affairs.web.actions import Bound, action_forms, form_for, safe_next, take_posted_action
 from civil_affairs.web.decorators import ability_required, role_required
 from civil_affairs.web.exports import export_if_asked
@@ -32,7 +32,7 @@ from civil_affairs.web.forms import show_domain_error
 from civil_affairs.workflow.engine import Transition, actions_for, may_take
 from civil_affairs.workflow.engine import history as step_history
 
-from . import jobs, rules, selectors, services
+from . import jobs, payees, rules, selectors, services
 from .exports import APPLICATION_COLUMNS, ENROLLMENT_COLUMNS, HOUSEHOLD_COLUMNS
 from .forms import (
     APPLICATION_ACTION_FORMS,
@@ -467,6 +467,30 @@ def enrollment_action_page(request: HttpRequest, pk: int, action: str) -> HttpRe
     )
 
 
+# --- The payee of an enrollment: the bank file's name, account and bank ------------------------------------
+
+
+@ability_required("work_assistance")
+def enrollment_payee_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record who the bank pays for an enrollment (SPEC §4.3), through payees.enrollment_set_payee (audited)."""
+    enrollment = _enrollment_get(request, pk)
+    initial = {
+        "payee": enrollment.payee,
+        "bank_account": enrollment.bank_account,
+        "bank_name": enrollment.bank_name,
+    }
+    form = payees.PayeeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payees.enrollment_set_payee(actor=request.user, enrollment=enrollment, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("Enrollment #%(id)s: bank details saved.") % {"id": enrollment.pk})
+            return redirect("assistance:enrollment-detail", pk=enrollment.pk)
+    return render(request, "assistance/enrollment_payee.html", {"enrollment": enrollment, "form": form})
+
+
 # --- District jobs: the annual uplift and the monthly payment batches ------------------------------------------
 # District business, not one town's case data: read by BATCH_READERS, created and approved by DECIDERS only
 # (jobs.py refuses everyone else with PermissionDenied, which answers 403).
@@ -514,6 +538,7 @@ def _uplift_page(request: HttpRequest, uplift: Uplift) -> HttpResponse:
             "category": Category(line["category"]).label,
             "old_amount": Decimal(line["old_amount"]),
             "new_amount": Decimal(line["new_amount"]),
+            "explanation": line.get("explanation", ""),
             "enrollments": line["enrollments"],
             "monthly_cost_change": Decimal(line["monthly_cost_change"]),
         }
@@ -527,6 +552,8 @@ def _uplift_page(request: HttpRequest, uplift: Uplift) -> HttpResponse:
         "total_cost_change": sum((line["monthly_cost_change"] for line in lines), Decimal("0.00")),
         "percent": min(100, uplift.processed_enrollments * 100 // total) if total else 0,
         "may_approve": any(t.action == "approve" for t in actions_for(UPLIFT, uplift, request.user)),
+        # A preview based on standards no longer in force cannot be approved (SPEC §4.4).
+        "stale": jobs.stale_reason(uplift) if uplift.status == UpliftStatus.PREVIEW else None,
         "refresh": REFRESH_SECONDS if uplift.status in UPLIFT_WORKING else None,
     }
     return render(request, "assistance/uplift_detail.html", context)
@@ -588,26 +615,23 @@ def payment_batch_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @role_required(BATCH_READERS)
 def payment_batch_export_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The bank file (full ID numbers: jobs.payment_batch_export audits it), limited to the jurisdiction."""
+    """The bank file as CSV (default) or XLSX (``?format=xlsx``): full ID numbers and accounts, so
+    jobs.payment_batch_export audits it; limited to the jurisdiction; written by the kernel's export helper."""
     batch = get_object_or_404(PaymentBatch, pk=pk)
+    fmt = wanted_format(request.GET) or "csv"
     try:
-        lines = jobs.payment_batch_export(actor=request.user, batch=batch)
+        bank_file = jobs.payment_batch_export(actor=request.user, batch=batch, fmt=fmt)
     except DomainError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect("assistance:payment-batch-list")
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(line) for line in lines), content_type="text/csv; charset=utf-8"
+    response = export_response(
+        fmt=fmt,
+        columns=bank_file.columns,
+        rows=bank_file.rows,
+        filename=bank_file.name,
+        footer=bank_file.footer,
     )
-    response["Content-Disposition"] = f'attachment; filename="payments-{batch.month:%Y-%m}.csv"'
     return cast(HttpResponse, response)  # streamed: role_required's typing names plain responses only

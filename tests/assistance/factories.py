@@ -5,7 +5,14 @@ from decimal import Decimal
 
 import factory
 
-from assistance.models import Enrollment, EnrollmentAmount, Household, HouseholdMember, Standard
+from assistance.models import (
+    Enrollment,
+    EnrollmentAmount,
+    EnrollmentSuspension,
+    Household,
+    HouseholdMember,
+    Standard,
+)
 from assistance.rules import Category, monthly_amount
 from assistance.workflow import EnrollmentStatus
 from tests.people.factories import PersonFactory
@@ -84,3 +91,9 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
                 enrollment=self, monthly_amount=self.monthly_amount, effective_from=self.start
             )
             self.covered_members.set([m.person for m in self.household.members.all()[: self.covered_count]])
+
+    @factory.post_generation
+    def suspension_history(self, create, extracted, **kwargs):
+        """A suspended enrollment has its open suspension, here from its start (as the services keep it)."""
+        if create and self.status == EnrollmentStatus.SUSPENDED:
+            EnrollmentSuspension.objects.create(enrollment=self, start=self.start)

