@@ -143,7 +143,8 @@ def test_the_preview_shows_each_category_with_a_standard_and_its_monthly_cost_ch
     gap_enrollment("3200.00", 3, 3)  # income above the standard before and after: 0.00 → 0.00
     gap_enrollment("3100.00", 3, 3)  # above before, below after: 0.00 → 50.00
     gap_enrollment("1000.01", 2, 1)  # 499.995 → 500.00, 549.995 → 550.00 (half a fen rounds up)
-    gap_enrollment("0.00", 1, 1, status=EnrollmentStatus.SUSPENDED)  # not paid now: not in the cost
+    gap_enrollment("0.00", 1, 1, status=EnrollmentStatus.SUSPENDED)  # recomputed by the job too: counted
+    gap_enrollment("0.00", 1, 1, status=EnrollmentStatus.TERMINATED, end=datetime.date(2024, 6, 30))  # not
     EnrollmentFactory(
         category=Category.DISABILITY_CARE, standard=Decimal("100.00"), member_count=2, covered_count=2
     )
@@ -159,13 +160,15 @@ def test_the_preview_shows_each_category_with_a_standard_and_its_monthly_cost_ch
             "category": "dibao_urban",
             "old_amount": "1000.00",
             "new_amount": "1050.00",
-            "enrollments": 5,
-            "monthly_cost_change": "250.00",  # 50 + 100 + 0 + 50 + 50
+            "explanation": "1000.00 × (1 + 0.0500) ≈ 1050",
+            "enrollments": 6,
+            "monthly_cost_change": "300.00",  # 50 + 100 + 0 + 50 + 50 + 50 (the suspended one)
         },
         {
             "category": "disability_care",
             "old_amount": "100.00",
             "new_amount": "105.00",
+            "explanation": "100.00 × (1 + 0.0500) ≈ 105",
             "enrollments": 1,
             "monthly_cost_change": "10.00",
         },
@@ -250,18 +253,21 @@ def test_an_effective_date_before_a_later_standard_is_refused():
     assert "effective_from" in refused.value.errors
 
 
-def test_a_second_uplift_for_the_year_is_409(api_as, reviewer):
+def test_a_second_uplift_for_the_year_once_one_is_approved_is_409(api_as, reviewer, make_user):
     standards(dibao_urban="1000.00")
-    client = api_as(reviewer)
-    client.post(UPLIFTS, {"year": 2024, "rate": "0.05", "effective_from": "2024-07-01"}, format="json")
+    previewer = api_as(make_user(Role.DISTRICT_REVIEWER, "370114", "previewer"))
+    first = previewer.post(
+        UPLIFTS, {"year": 2024, "rate": "0.05", "effective_from": "2024-07-01"}, format="json"
+    )
+    assert api_as(reviewer).post(f"{UPLIFTS}{first.json()['id']}/approve/").status_code == 200
 
-    second = client.post(
+    second = previewer.post(
         UPLIFTS, {"year": 2024, "rate": "0.03", "effective_from": "2024-08-01"}, format="json"
     )
 
     assert second.status_code == 409
     assert "2024" in second.json()["detail"]
-    assert Uplift.objects.count() == 1
+    assert list(Uplift.objects.values_list("rate", "status")) == [(RATE, UpliftStatus.APPROVED)]
 
 
 # --- Approval -----------------------------------------------------------------------------------------
