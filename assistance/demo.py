@@ -12,7 +12,7 @@ import random
 from decimal import Decimal
 from io import TextIOBase
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from civil_affairs.accounts.models import User
@@ -255,7 +255,67 @@ def _demo_state(rng: random.Random) -> str:
     return rng.choices([State.APPROVED, State.REJECTED, State.WITHDRAWN], [90, 6, 4])[0]
 
 
+# The banks the demo payees are paid through (their 章丘 branches), and the card number prefixes (BIN) each
+# issues: a demo account is the prefix and digits drawn from the enrollment's id, 19 digits in all.
+DEMO_BANKS = [
+    ("中国农业银行济南章丘支行", "622848"),
+    ("中国工商银行济南章丘支行", "622202"),
+    ("中国建设银行济南章丘支行", "621700"),
+    ("中国邮政储蓄银行济南章丘区支行", "621799"),
+    ("章丘农村商业银行", "623059"),
+]
+
+# Demo enrollments without bank details get the household head as payee, an account and a bank; suspended
+# ones without a suspension period get one from a few weeks ago (or from their start). Idempotent.
+DEMO_PAYEES_SQL = """
+UPDATE assistance_enrollment AS e
+   SET payee = p.name,
+       bank_account = (%(prefixes)s::text[])[1 + e.id %% %(banks)s] || lpad((e.id * 7919 %% 10000000000000)::text, 13, '0'),
+       bank_name = (%(banks_named)s::text[])[1 + e.id %% %(banks)s]
+  FROM assistance_householdmember AS m
+  JOIN people_person AS p ON p.id = m.person_id
+ WHERE m.household_id = e.household_id AND m.relation = 'self' AND e.bank_account = ''
+   AND p.id_number LIKE %(area)s
+"""
+DEMO_SUSPENSIONS_SQL = """
+INSERT INTO assistance_enrollmentsuspension (enrollment_id, start, "end", reason, created_at)
+SELECT e.id, GREATEST(e.start, %(today)s::date - (5 + e.id %% 60)), NULL, e.status_reason, now()
+  FROM assistance_enrollment AS e
+ WHERE e.status = 'suspended'
+   AND NOT EXISTS (SELECT 1 FROM assistance_enrollmentsuspension AS s
+                    WHERE s.enrollment_id = e.id AND s."end" IS NULL)
+"""
+
+
+def load_payees(today: datetime.date) -> tuple[int, int]:
+    """Bank details for the demo enrollments and dated suspensions for the suspended ones (SPEC §4.3)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            DEMO_PAYEES_SQL,
+            {
+                "prefixes": [prefix for _bank, prefix in DEMO_BANKS],
+                "banks_named": [bank for bank, _prefix in DEMO_BANKS],
+                "banks": len(DEMO_BANKS),
+                "area": f"{AREA}%",
+            },
+        )
+        payees = cursor.rowcount
+        cursor.execute(DEMO_SUSPENSIONS_SQL, {"today": today})
+        suspensions = cursor.rowcount
+        if payees or suspensions:
+            audit_record(
+                actor=None,
+                action="load_demo",
+                object_type="assistance.enrollment",
+                object_id="*",
+                changes={"bank_details": [0, payees], "suspensions": [0, suspensions]},
+            )
+    return payees, suspensions
+
+
 def load(out: TextIOBase) -> None:
     today = timezone.localdate()
     out.write(f"assistance standards: {load_standards(today.year)} created\n")
     out.write(f"assistance households: {load_households(today)} created\n")
+    payees, suspensions = load_payees(today)
+    out.write(f"assistance bank details: {payees} set; suspension periods: {suspensions} created\n")
