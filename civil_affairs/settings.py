@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "marriage",
     "funeral",
     "community",
+    # Figures across the lines of work (SPEC §9).
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -337,6 +339,8 @@ for _section in ("assistance", "eldercare", "marriage", "funeral", "community"):
     except ModuleNotFoundError as _error:
         if _error.name != f"{_section}.schedule":
             raise
+# The dashboards' summary refresh (every two minutes).
+CELERY_BEAT_SCHEDULE.update(importlib.import_module("dashboards.schedule").BEAT_SCHEDULE)
 
 # --- Domain settings (README "Configuration") --------------------------------------------------------
 # Batch jobs work in chunks of this many rows, one transaction each (SPEC §10); read by assistance/jobs.py.

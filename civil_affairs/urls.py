@@ -28,5 +28,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("people/", include("civil_affairs.people.urls")),
     *_section_urls(),
+    path("dashboards/", include("dashboards.urls")),
     path("", include("civil_affairs.web.urls")),
 ]

@@ -52,5 +52,7 @@ urlpatterns = [
         name="api-docs",
     ),
     *app_paths,
+    # Figures across the lines of work (SPEC §9).
+    path("dashboards/", include("dashboards.api_urls")),
     path("", include(router.urls)),
 ]

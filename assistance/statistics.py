@@ -1,0 +1,243 @@
+"""Aggregates of social-assistance data for the dashboards (SPEC §9).
+
+Two kinds of read live here:
+
+- **District-wide aggregates** the dashboards' summary tables are built from, every few minutes by a beat job
+  (``dashboards/services.py``), never per request: payments by month, town and category; the months each
+  person was paid in (so that "distinct people paid in a period" can be summed from a small table); enrollments
+  in force and re-checks overdue as levels per town and category from a day on. Each is one set-based statement
+  whose result is small (thousands of rows) whatever the size of the payments table.
+- **Scoped live counts** over tables that stay small (applications whose decision is overdue), starting from
+  the selectors, so they honour the caller's jurisdiction and lines of work like every list.
+
+Towns are the first nine digits of a division code (``civil_affairs.divisions.selectors.town_code``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import Count, Q
+
+from civil_affairs.divisions.selectors import count_by_town
+
+from . import selectors
+from .models import Application, PaymentBatch
+from .workflow import OPEN_STATES, EnrollmentStatus
+
+# "Never paid before": the previous month of a person's first payment (a date no month can precede).
+NEVER = datetime.date(1, 1, 1)
+# The two levels kept per town and category from a day on.
+IN_FORCE = "in_force"
+RECHECK_OVERDUE = "recheck_overdue"
+
+
+@dataclass(frozen=True)
+class PaymentTotal:
+    """One month's payments in one town and category."""
+
+    month: datetime.date
+    town: str
+    category: str
+    paid: Decimal
+    payments: int
+    person_times: int
+
+
+@dataclass(frozen=True)
+class PeopleStart:
+    """How many people were paid in ``month`` after last being paid in ``previous`` (``NEVER``: first time),
+    counted in ``town`` (``""``: the whole district) and ``category`` (``""``: any category).
+
+    The distinct people paid from month ``a`` to month ``b`` are then the sum over rows with ``a ≤ month ≤ b``
+    and ``previous < a``: each person counts once, at their first payment in the period.
+    """
+
+    month: datetime.date
+    previous: datetime.date
+    town: str
+    category: str
+    people: int
+
+
+@dataclass(frozen=True)
+class Level:
+    """How many enrollments of a town and category are in ``kind`` (IN_FORCE, RECHECK_OVERDUE) from ``day``
+    on, until the next level of the same town, category and kind."""
+
+    kind: str
+    town: str
+    category: str
+    day: datetime.date
+    count: int
+
+
+def _rows(sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+# --- Payments -------------------------------------------------------------------------------------------------
+
+
+def payment_batch_fingerprints() -> dict[datetime.date, str]:
+    """What each month's payments are, as far as a summary built from them needs to know: the batch, its state,
+    count and total. A summary built from the same fingerprint is still right (payments are written once)."""
+    batches = PaymentBatch.objects.order_by("month").values_list("month", "pk", "status", "count", "total")
+    return {month: f"{pk}:{status}:{count}:{total}" for month, pk, status, count, total in batches}
+
+
+# person_times counts the members each paid enrollment covered (covered_count, kept with the covered members).
+PAYMENT_TOTALS_SQL = """
+    SELECT p.month, substr(e.division_id, 1, 9) AS town, e.category,
+           sum(p.amount) AS paid, count(*) AS payments, sum(e.covered_count) AS person_times
+      FROM assistance_payment AS p
+      JOIN assistance_enrollment AS e ON e.id = p.enrollment_id
+     WHERE p.month = ANY(%(months)s)
+     GROUP BY 1, 2, 3
+"""
+
+
+def payment_totals(*, months: Iterable[datetime.date]) -> list[PaymentTotal]:
+    """Payments of these months by month, town and category: amount, count, person-times (SPEC §9)."""
+    wanted = sorted(set(months))
+    if not wanted:
+        return []
+    return [PaymentTotal(*row) for row in _rows(PAYMENT_TOTALS_SQL, {"months": wanted})]
+
+
+# One row per (month, person, town, category) paid; then, for each grain (town and category, town, category,
+# district), the month the person was last paid in before, by a window over their months.
+PEOPLE_STARTS_SQL = """
+    WITH paid AS MATERIALIZED (
+        SELECT DISTINCT p.month, m.person_id, substr(e.division_id, 1, 9) AS town, e.category
+          FROM assistance_payment AS p
+          JOIN assistance_enrollment AS e ON e.id = p.enrollment_id
+          JOIN assistance_enrollment_covered_members AS m ON m.enrollment_id = p.enrollment_id
+    ), starts AS (
+        SELECT month, town, category,
+               lag(month) OVER (PARTITION BY person_id, town, category ORDER BY month) AS previous
+          FROM paid
+        UNION ALL
+        SELECT month, town, '', lag(month) OVER (PARTITION BY person_id, town ORDER BY month)
+          FROM (SELECT DISTINCT month, person_id, town FROM paid) AS by_town
+        UNION ALL
+        SELECT month, '', category, lag(month) OVER (PARTITION BY person_id, category ORDER BY month)
+          FROM (SELECT DISTINCT month, person_id, category FROM paid) AS by_category
+        UNION ALL
+        SELECT month, '', '', lag(month) OVER (PARTITION BY person_id ORDER BY month)
+          FROM (SELECT DISTINCT month, person_id FROM paid) AS by_person
+    )
+    SELECT month, coalesce(previous, %(never)s), town, category, count(*)
+      FROM starts
+     GROUP BY 1, 2, 3, 4
+"""
+
+
+def people_starts() -> list[PeopleStart]:
+    """Every month people were paid in, with the month each was last paid in before (see PeopleStart): the
+    people covered by the paid enrollments, per town and category, per town, per category and district-wide.
+    One pass over all payments: run when a payment batch changed, not per request."""
+    return [PeopleStart(*row) for row in _rows(PEOPLE_STARTS_SQL, {"never": NEVER})]
+
+
+# --- Enrollments in force and re-checks overdue ---------------------------------------------------------------
+
+# Each enrollment opens and closes an interval of each level it belongs to (+1 on its first day, −1 on the day
+# after its last); the running sum per town, category and kind is the level from each change on.
+# In force: started, not past its end, not suspended (today's status; a terminated one has its end).
+# Re-check overdue: active and past its next re-check date (selectors.recheck_overdue_q), while in force.
+LEVELS_SQL = """
+    WITH changes AS (
+        SELECT c.kind, substr(e.division_id, 1, 9) AS town, e.category, c.day, sum(c.delta) AS delta
+          FROM assistance_enrollment AS e
+         CROSS JOIN LATERAL (VALUES
+                (%(in_force)s, e.start, 1),
+                (%(in_force)s, e."end" + 1, -1),
+                (%(overdue)s, greatest(e.start, e.next_review + 1), 1),
+                (%(overdue)s, e."end" + 1, -1)
+               ) AS c(kind, day, delta)
+         WHERE c.day IS NOT NULL
+           AND CASE c.kind
+                 WHEN %(in_force)s THEN e.status = %(active)s OR (e.status = %(terminated)s AND e."end" IS NOT NULL)
+                 ELSE e.status = %(active)s
+                      AND (e."end" IS NULL OR e."end" >= greatest(e.start, e.next_review + 1))
+               END
+         GROUP BY 1, 2, 3, 4
+    )
+    SELECT kind, town, category, day,
+           sum(delta) OVER (PARTITION BY kind, town, category ORDER BY day) AS level
+      FROM changes
+     WHERE delta <> 0
+"""
+
+
+def enrollment_levels() -> list[Level]:
+    """Enrollments in force and re-checks overdue per town and category, as levels from each day they change
+    (one pass over the enrollments)."""
+    params = {
+        "in_force": IN_FORCE,
+        "overdue": RECHECK_OVERDUE,
+        "active": EnrollmentStatus.ACTIVE,
+        "terminated": EnrollmentStatus.TERMINATED,
+    }
+    return [Level(*row) for row in _rows(LEVELS_SQL, params)]
+
+
+# --- Decisions overdue (live: applications are a small table) --------------------------------------------------
+
+
+def tracks_decision_deadlines() -> bool:
+    """Whether applications carry their decision deadline (``decision_due``, SPEC §4.2)."""
+    try:
+        Application._meta.get_field("decision_due")
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def decision_overdue_q(on: datetime.date) -> Q:
+    """Applications whose decision was overdue on ``on``: due before that day and still open, or decided only
+    after it (a withdrawn one has no date to go by and is not counted)."""
+    return Q(decision_due__lt=on) & (
+        Q(state__in=OPEN_STATES) | Q(decided_at__date__gt=on, state__in=["approved", "rejected"])
+    )
+
+
+def decisions_overdue_by_town(*, user: Any, within: str, on: datetime.date) -> dict[str, int]:
+    """Applications of the user's whose decision was overdue on ``on``, per town, under division ``within``."""
+    if not tracks_decision_deadlines():
+        return {}
+    applications = selectors.application_list(user=user).filter(
+        decision_overdue_q(on), division__code__startswith=within
+    )
+    return count_by_town(applications)
+
+
+def open_cases(*, user: Any, today: datetime.date) -> dict[str, int]:
+    """The user's work in progress, for the home page's to-dos, in one query: applications to accept, home
+    visits due, notices to post, notices over (7 full days ended) awaiting a decision, decisions overdue."""
+    from . import rules
+
+    # The latest notice start whose 7 full days are over by today (the span comes from rules.notice_ends).
+    ready_from = today - (rules.notice_ends(today) - today)
+    counts = {
+        "to_accept": Count("pk", filter=Q(state="submitted")),
+        "visits_due": Count("pk", filter=Q(state="accepted")),
+        "notices_to_post": Count("pk", filter=Q(state="investigated")),
+        "ready_for_decision": Count("pk", filter=Q(state="publicised", notice_from__lte=ready_from)),
+    }
+    if tracks_decision_deadlines():
+        counts["decisions_overdue"] = Count("pk", filter=decision_overdue_q(today))
+    applications = selectors.application_list(user=user).order_by().filter(state__in=OPEN_STATES)
+    result = applications.aggregate(**counts)
+    result.setdefault("decisions_overdue", 0)
+    result["rechecks_overdue"] = selectors.rechecks_overdue(user=user, today=today).count()
+    return result
