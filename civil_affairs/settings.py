@@ -288,6 +288,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and the docs need a login (SPEC §3).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every status code an endpoint answers, and the patterns of ID numbers and months (SPEC §3).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "civil_affairs.api.schema.declare_conventions",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     # One schema name per shared choice set.
     "ENUM_NAME_OVERRIDES": {

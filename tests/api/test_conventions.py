@@ -162,7 +162,33 @@ def test_every_endpoint_is_in_the_schema(tmp_path):
     assert {"/api/v1/people/{id}/", "/api/v1/divisions/{code}/", "/api/v1/audit-events/"} <= paths
 
 
-def test_docs_are_served_without_any_external_asset(client):
+def test_the_schema_and_the_docs_need_a_login(client, api_as, make_user):
+    assert client.get("/api/v1/schema/").status_code in (401, 403)
+    assert client.get("/api/v1/docs/").status_code in (401, 403)
+    assert api_as(make_user(Role.API_CLIENT, "370114")).get("/api/v1/schema/").status_code == 200
+
+
+def test_the_schema_declares_error_answers_and_the_patterns_of_id_numbers_and_months(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+
+    person = schema["paths"]["/api/v1/people/{id}/"]
+    assert {"200", "401", "403", "404"} <= set(person["get"]["responses"])
+    assert {"400", "409", "413"} <= set(person["patch"]["responses"])
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert {"400", "429"} <= set(token)
+    components = schema["components"]["schemas"]
+    written = components["PersonWriteRequest"]["properties"]["id_number"]["pattern"]
+    assert re.fullmatch(written, "37011419900517123X") and not re.fullmatch(written, "3701141990051712")
+    shown = components["Person"]["properties"]["id_number"]["pattern"]
+    assert re.fullmatch(shown, "370114********123X")
+    batch = components["PaymentBatchCreateRequest"]["properties"]["month"]["pattern"]
+    assert re.fullmatch(batch, "2024-07") and not re.fullmatch(batch, "2024-13")
+
+
+def test_docs_are_served_without_any_external_asset(client, make_user):
+    client.force_login(make_user(Role.API_CLIENT, "370114"))
     html = client.get("/api/v1/docs/").content.decode()
 
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
