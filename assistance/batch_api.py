@@ -146,7 +146,16 @@ class PaymentBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
                 "format", str, enum=list(FORMATS), description="csv (default, UTF-8 with a BOM) or xlsx."
             )
         ],
-        responses={(200, "text/csv"): OpenApiTypes.STR, (200, XLSX_TYPE): OpenApiTypes.BINARY},
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            (409, "application/json"): {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
+                "description": "The batch has not completed yet.",
+            },
+        },
         summary="The batch's bank file, CSV or XLSX (full ID numbers; audited); 409 until it has completed",
         description="Payee, ID number and bank account (as text), bank, amount, category in the caller's "
         "language; the count and total after an empty row, outside the data rows.",

@@ -19,18 +19,22 @@ PAYMENTS = (
     "SELECT count(*), sum(amount), sum(hashtext(enrollment_id || ':' || amount)) FROM assistance_payment"
 )
 
-# The floor: every enrollment active in July at the amount in force on 1 July, in one statement.
+# The floor: every enrollment in force on 1 July (started, not ended, not suspended that day) at the amount
+# in force that day, in one statement.
 FLOOR_SQL = """
     INSERT INTO assistance_payment (batch_id, enrollment_id, month, amount)
     SELECT %(batch)s, e.id, DATE '2024-07-01', coalesce(a.monthly_amount, e.monthly_amount)
       FROM assistance_enrollment AS e
       LEFT JOIN LATERAL (
             SELECT monthly_amount FROM assistance_enrollmentamount
-             WHERE enrollment_id = e.id AND effective_from <= greatest(e.start, DATE '2024-07-01')
+             WHERE enrollment_id = e.id AND effective_from <= DATE '2024-07-01'
              ORDER BY effective_from DESC LIMIT 1
            ) AS a ON true
-     WHERE e.status = 'active' AND e.start <= DATE '2024-07-31'
-       AND (e."end" IS NULL OR e."end" >= DATE '2024-07-01')
+     WHERE e.start <= DATE '2024-07-01' AND (e."end" IS NULL OR e."end" >= DATE '2024-07-01')
+       AND NOT EXISTS (
+           SELECT 1 FROM assistance_enrollmentsuspension AS s
+            WHERE s.enrollment_id = e.id AND s.start <= DATE '2024-07-01'
+              AND (s."end" IS NULL OR s."end" > DATE '2024-07-01'))
 """
 
 

@@ -146,7 +146,7 @@ def run_sql(statements: str | list[str], params: dict[str, Any] | None = None) -
 def fill(enrollments: int) -> None:
     """N households and N enrollments across the nine categories and the district's villages, with
     their income snapshot, the amount from the standards (rules.monthly_amount in SQL) and one history
-    row; 94% active, 4% suspended, 2% terminated. Set-based, so a million rows take seconds."""
+    row; 94% active, 4% suspended (with their suspension period), 2% terminated. Set-based, so a million rows take seconds."""
     from assistance.jobs import AMOUNT_SQL, _gap_categories
     from civil_affairs import demo
 
@@ -170,13 +170,15 @@ def fill(enrollments: int) -> None:
     run_sql(
         f"""
         INSERT INTO assistance_enrollment (household_id, division_id, category, total_income, member_count,
-            covered_count, monthly_amount, start, "end", status, status_reason, next_review, created_at, updated_at)
+            covered_count, monthly_amount, start, "end", status, status_reason, next_review, created_at, updated_at,
+            payee, bank_account, bank_name)
         SELECT h.id, h.division_id, e.category, e.total_income, e.member_count, e.covered_count,
                {AMOUNT_SQL.format(standard="s.monthly_amount")},
                DATE '2024-01-01' + (h.id %% 6) * INTERVAL '1 month',
                CASE WHEN h.id %% 50 = 0 THEN DATE '2024-05-31' END,
                CASE WHEN h.id %% 50 = 0 THEN 'terminated' WHEN h.id %% 25 = 1 THEN 'suspended' ELSE 'active' END,
-               '', DATE '2025-01-01', now(), now()
+               '', DATE '2025-01-01', now(), now(),
+               'payee ' || h.id, '6228480' || lpad(h.id::text, 12, '0'), 'bank'
         FROM assistance_household AS h
         CROSS JOIN LATERAL (
             SELECT (ARRAY['dibao_rural', 'dibao_rural', 'dibao_urban', 'dibao_rural', 'tekun_rural',
@@ -192,8 +194,13 @@ def fill(enrollments: int) -> None:
         {"gap_categories": _gap_categories()},
     )
     run_sql(
-        "INSERT INTO assistance_enrollmentamount (enrollment_id, monthly_amount, effective_from)"
-        " SELECT id, monthly_amount, start FROM assistance_enrollment"
+        [
+            "INSERT INTO assistance_enrollmentamount (enrollment_id, monthly_amount, effective_from)"
+            " SELECT id, monthly_amount, start FROM assistance_enrollment",
+            # The suspended ones since their start, as the suspend service records it.
+            'INSERT INTO assistance_enrollmentsuspension (enrollment_id, start, "end", reason, created_at)'
+            " SELECT id, start, NULL, '', now() FROM assistance_enrollment WHERE status = 'suspended'",
+        ]
     )
     run_sql("VACUUM ANALYZE")
 
