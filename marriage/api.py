@@ -1,5 +1,5 @@
-"""``/api/v1/marriage/`` (SPEC §6): registrations, divorce applications with their ``withdraw``/``issue`` actions,
-marital status on a date, counselling cases. Thin views: shape checks here, rules in services.py.
+"""``/api/v1/marriage/`` (SPEC §6): registrations with their ``reissue``/``annul`` actions, divorce applications
+with their ``withdraw``/``issue``/``reissue`` actions, marital status on a date, counselling cases. Thin views: shape checks here, rules in services.py.
 
 Records of a couple are visible when either party's household registration lies in the caller's
 jurisdiction (the registry office serves the whole district); anything else answers 404.
@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,12 +29,13 @@ from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
 
 from . import exports, selectors, services
-from .civil_code import days_left_in_period
-from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
+from .civil_code import days_left_on
+from .models import CertificateReissue, CounsellingCase, CounsellingSession, DivorceApplication, Registration
 from .workflow import (
     CLOSING_OUTCOMES,
     COUNSELLING_TRANSITIONS,
     DIVORCE_TRANSITIONS,
+    AnnulmentGround,
     CounsellingOutcome,
     DivorcePhase,
     DivorceState,
@@ -49,7 +51,28 @@ def _scope(fields: dict[str, serializers.Field], **querysets: QuerySet) -> None:
 # --- Registrations ----------------------------------------------------------------------------------------
 
 
+class ReissueSerializer(serializers.ModelSerializer):
+    """A certificate issued again (补领): ``BJ…`` for a marriage, ``BL…`` for a divorce."""
+
+    class Meta:
+        model = CertificateReissue
+        fields = ["id", "certificate_number", "original_number", "issued_on", "registration", "divorce"]
+        read_only_fields = fields
+
+
+def _reissued_numbers(record: Registration | DivorceApplication) -> list[str]:
+    return [reissue.certificate_number for reissue in record.reissues.all()]
+
+
 class RegistrationSerializer(serializers.ModelSerializer):
+    annulled = serializers.BooleanField(
+        source="is_annulled",
+        read_only=True,
+        help_text="A court ruled it void or annulled: it never had effect.",
+    )
+    annulment_ground = serializers.SerializerMethodField()
+    reissued_certificates = serializers.SerializerMethodField()
+
     class Meta:
         model = Registration
         fields = [
@@ -60,9 +83,32 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "registration_date",
             "declares_not_close_relatives",
             "dissolved_on",
+            "annulled",
+            "annulment_ruling_date",
+            "annulment_court",
+            "annulment_ground",
+            "reissued_certificates",
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=AnnulmentGround.choices, allow_null=True))
+    def get_annulment_ground(self, registration: Registration) -> str | None:
+        return registration.annulment_ground or None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_reissued_certificates(self, registration: Registration) -> list[str]:
+        return _reissued_numbers(registration)
+
+
+class AnnulSerializer(serializers.Serializer):
+    ruling_date = serializers.DateField(help_text="The date of the court's ruling; not in the future.")
+    court = serializers.CharField(max_length=100, help_text="The court that ruled.")
+    ground = serializers.ChoiceField(
+        choices=AnnulmentGround.choices,
+        help_text="Void (Civil Code art. 1051: bigamy, close_relatives, under_age) or annulled (arts. 1052–1053: "
+        "coercion, undisclosed_illness).",
+    )
 
 
 class RegistrationCreateSerializer(serializers.Serializer):
@@ -79,7 +125,11 @@ class RegistrationCreateSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        _scope(fields, party_a=people_visible_to(self.context["request"].user), party_b=people_visible_to(self.context["request"].user))
+        _scope(
+            fields,
+            party_a=people_visible_to(self.context["request"].user),
+            party_b=people_visible_to(self.context["request"].user),
+        )
         return fields
 
 
@@ -126,22 +176,51 @@ class RegistrationViewSet(ServiceCreateMixin, ScopedViewSet):
     create_service = services.registration_create
     filterset_class = RegistrationFilter
     search_fields = ["certificate_number", "party_a__name", "party_b__name"]
-    roles_by_action = {"create": CASE_WRITERS}
+    roles_by_action = {"create": CASE_WRITERS, "reissue": CASE_WRITERS, "annul": CASE_WRITERS}
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: ReissueSerializer,
+            409: OpenApiResponse(description="The marriage was dissolved, ended or annulled."),
+        },
+        summary="Issue the marriage certificate again (补领)",
+    )
+    @action(detail=True, methods=["post"], url_path="reissue", url_name="reissue")
+    def reissue(self, request: Request, pk: str | None = None) -> Response:
+        reissue = services.registration_reissue(actor=request.user, registration=self.get_object())
+        return Response(ReissueSerializer(reissue).data, status=201)
+
+    annul = workflow_action(
+        "annul",
+        perform=lambda actor, obj, **arguments: services.registration_annul(
+            actor=actor, registration=obj, **arguments
+        ),
+        input_serializer=AnnulSerializer,
+        output_serializer=RegistrationSerializer,
+        summary="Record a court's ruling that the marriage is void or annulled",
+    )
 
 
 # --- Divorce applications ---------------------------------------------------------------------------------
 
 
 class DivorceSerializer(serializers.ModelSerializer):
-    """An application with its calendar; ``phase`` and ``days_left`` are as of today (Asia/Shanghai)."""
+    """An application with its calendar; ``phase`` and ``days_left`` are as of today (Asia/Shanghai).
+
+    ``cooling_off_ends`` and ``certificate_window_ends`` are the last days of the two periods, each the 30th
+    day or, when that is a statutory holiday or rest day, the next working day (Civil Code art. 203);
+    ``cooling_off_until``/``certificate_until`` repeat them under their earlier names.
+    """
 
     party_a = serializers.IntegerField(source="registration.party_a_id", read_only=True)
     party_b = serializers.IntegerField(source="registration.party_b_id", read_only=True)
     phase = serializers.SerializerMethodField()
-    cooling_off_until = serializers.DateField(source="calendar.cooling_off_until", read_only=True)
+    cooling_off_until = serializers.DateField(source="cooling_off_ends", read_only=True)
     certificate_from = serializers.DateField(source="calendar.certificate_from", read_only=True)
-    certificate_until = serializers.DateField(source="calendar.certificate_until", read_only=True)
+    certificate_until = serializers.DateField(source="certificate_window_ends", read_only=True)
     days_left = serializers.SerializerMethodField()
+    reissued_certificates = serializers.SerializerMethodField()
     withdrawn_on = serializers.SerializerMethodField()
     withdrawal_reason = serializers.SerializerMethodField()
 
@@ -153,7 +232,12 @@ class DivorceSerializer(serializers.ModelSerializer):
             "party_a",
             "party_b",
             "application_date",
+            "agreement",
+            "attended_in_person",
+            "archive_reason",
             "phase",
+            "cooling_off_ends",
+            "certificate_window_ends",
             "cooling_off_until",
             "certificate_from",
             "certificate_until",
@@ -163,6 +247,7 @@ class DivorceSerializer(serializers.ModelSerializer):
             "withdrawn_by",
             "issued_on",
             "certificate_number",
+            "reissued_certificates",
             "created_at",
         ]
         read_only_fields = fields
@@ -171,7 +256,7 @@ class DivorceSerializer(serializers.ModelSerializer):
         return self.context.get("today") or timezone.localdate()
 
     def _lapsed_unrecorded(self, divorce: DivorceApplication) -> bool:
-        """Past day 60 but the daily job has not recorded it yet: it already counts as withdrawn."""
+        """Past its certificate period but the daily job has not recorded it yet: it already counts as withdrawn."""
         return (
             divorce.state == DivorceState.OPEN and divorce.phase_on(self._today()) == DivorcePhase.WITHDRAWN
         )
@@ -189,7 +274,11 @@ class DivorceSerializer(serializers.ModelSerializer):
         today = self._today()
         if divorce.state != DivorceState.OPEN or today < divorce.application_date:
             return None
-        return days_left_in_period(divorce.application_date, today)
+        return days_left_on(divorce.calendar, today)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_reissued_certificates(self, divorce: DivorceApplication) -> list[str]:
+        return _reissued_numbers(divorce)
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_withdrawn_on(self, divorce: DivorceApplication) -> datetime.date | None:
@@ -208,7 +297,26 @@ class DivorceCreateSerializer(serializers.Serializer):
     registration = serializers.PrimaryKeyRelatedField(
         queryset=Registration.objects.none(), help_text="The marriage registration's id."
     )
-    application_date = serializers.DateField(required=False, help_text="Today or earlier; default today.")
+    application_date = serializers.DateField(
+        required=False,
+        help_text="Today (the default). An earlier date only for an administrator entering an archive record, "
+        "with `archive_reason`.",
+    )
+    agreement = serializers.CharField(
+        allow_blank=True,
+        max_length=20_000,
+        help_text="The couple's written agreement on children, property and debts (Civil Code art. 1076).",
+    )
+    attended_in_person = serializers.BooleanField(
+        required=False, default=False, help_text="Both parties came in person; required to be true."
+    )
+    archive_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2_000,
+        help_text="Why an archive record with an earlier application date is entered (kept in the audit event).",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -217,11 +325,12 @@ class DivorceCreateSerializer(serializers.Serializer):
 
 
 class WithdrawSerializer(serializers.Serializer):
-    party = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(),
+    # A plain id, checked against the two parties by the service: an unknown id and someone else's answer alike.
+    party = serializers.IntegerField(
         required=False,
         allow_null=True,
-        help_text="The party who withdraws it (either of the two); optional.",
+        min_value=1,
+        help_text="The person id of the party who withdraws it (either of the two); optional.",
     )
 
 
@@ -268,8 +377,9 @@ def _divorce_action(name: str, perform: Callable[..., Any], input_serializer: An
 class DivorceViewSet(ServiceCreateMixin, ScopedViewSet):
     """Divorce by agreement through the 30-day cooling-off period (SPEC §6, Civil Code art. 1077).
 
-    ``withdraw/`` during days 0–30, ``issue/`` (today) during days 31–60; otherwise 409. From day 61 the
-    application counts as withdrawn (a daily job records it).
+    ``withdraw/`` until ``cooling_off_ends``, ``issue/`` (today) from the day after it until
+    ``certificate_window_ends``; otherwise 409. After that the application counts as withdrawn (a daily job
+    records it). ``reissue/`` issues an issued divorce certificate again (``BL…``, 201).
     """
 
     serializer_class = DivorceSerializer
@@ -282,7 +392,11 @@ class DivorceViewSet(ServiceCreateMixin, ScopedViewSet):
     create_service = services.divorce_apply
     filterset_class = DivorceFilter
     search_fields = ["registration__certificate_number", "certificate_number"]
-    roles_by_action = {"create": CASE_WRITERS, **{name: t.roles for name, t in DIVORCE_TRANSITIONS.items()}}
+    roles_by_action = {
+        "create": CASE_WRITERS,
+        "reissue": CASE_WRITERS,
+        **{name: t.roles for name, t in DIVORCE_TRANSITIONS.items()},
+    }
 
     withdraw = _divorce_action(
         "withdraw",
@@ -292,6 +406,19 @@ class DivorceViewSet(ServiceCreateMixin, ScopedViewSet):
     issue = _divorce_action(
         "issue", lambda actor, obj, **arguments: services.divorce_issue(actor=actor, divorce=obj), None
     )
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: ReissueSerializer,
+            409: OpenApiResponse(description="No divorce certificate was issued on this application."),
+        },
+        summary="Issue the divorce certificate again (补领)",
+    )
+    @action(detail=True, methods=["post"], url_path="reissue", url_name="reissue")
+    def reissue(self, request: Request, pk: str | None = None) -> Response:
+        reissue = services.divorce_reissue(actor=request.user, divorce=self.get_object())
+        return Response(ReissueSerializer(reissue).data, status=201)
 
 
 # --- Marital status ---------------------------------------------------------------------------------------
@@ -313,7 +440,8 @@ class MaritalStatusView(GenericAPIView):
     """Whether a person was married on a date, to whom and since when, from the registry's records (SPEC §6).
 
     A marriage holds from its registration date until its divorce certificate is issued or a party dies;
-    remarriage, to the same person too, starts a new one.
+    remarriage, to the same person too, starts a new one. A marriage a court ruled void or annulled never
+    held (Civil Code art. 1054).
     """
 
     permission_classes = [RolePermission]

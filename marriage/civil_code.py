@@ -5,7 +5,10 @@
 - Divorce by agreement (art. 1077): the 30-day cooling-off period and the following 30 days in which the
   certificate may be issued. Periods are counted from the day after the application (SPEC §11), so the
   application date is day 0, day 1 is the day after it, days 1–30 are the cooling-off period, days 31–60
-  the certificate window, and from day 61 the application has lapsed (it is treated as withdrawn).
+  the certificate window, and from day 61 the application has lapsed (it is treated as withdrawn). A period
+  whose last day is a statutory holiday or rest day ends on the next working day (Civil Code arts. 201, 203),
+  and the certificate window starts the day after the (possibly extended) cooling-off period ends: the
+  functions take that rule as ``roll_forward`` (marriage/periods.py gives them the holiday calendar's).
 - Certificate numbers (SPEC §11): ``J`` (marriage), ``L`` (divorce), ``BJ``/``BL`` (reissued) + the 6-digit
   area code + ``-`` + year + ``-`` + the 6-digit yearly sequence, e.g. ``J370114-2024-000123``.
 
@@ -17,7 +20,7 @@ from __future__ import annotations
 import datetime
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 MALE = "male"
@@ -62,6 +65,15 @@ def has_legal_age(
 
 # --- Divorce by agreement ------------------------------------------------------------------------------
 
+# Where the last day of a period falls on a rest day: a function returning that day if it is a working day,
+# else the next working day (Civil Code art. 203). The default knows no rest days (the bare count of days);
+# marriage/periods.py passes the Chinese holiday calendar's.
+RollForward = Callable[[datetime.date], datetime.date]
+
+
+def same_day(day: datetime.date) -> datetime.date:
+    return day
+
 
 class DivorcePeriod(enum.StrEnum):
     """Where an open divorce application stands on a date."""
@@ -73,27 +85,50 @@ class DivorcePeriod(enum.StrEnum):
 
 @dataclass(frozen=True)
 class DivorceCalendar:
-    """The dates of one application's periods (all inclusive)."""
+    """The dates of one application's periods (all inclusive).
+
+    ``cooling_off_ends`` and ``certificate_window_ends`` are the last days of the two periods after any
+    extension to the next working day (SPEC §6); the certificate window starts the day after the (possibly
+    extended) cooling-off period ends.
+    """
 
     application_date: datetime.date
-    cooling_off_until: datetime.date
+    cooling_off_ends: datetime.date
     certificate_from: datetime.date
-    certificate_until: datetime.date
+    certificate_window_ends: datetime.date
     lapses_on: datetime.date  # the first day on which it has lapsed
+
+    # The names the API and the pages used before the calendar extended periods (kept: fields are not renamed).
+    @property
+    def cooling_off_until(self) -> datetime.date:
+        return self.cooling_off_ends
+
+    @property
+    def certificate_until(self) -> datetime.date:
+        return self.certificate_window_ends
+
+
+def period_end(start: datetime.date, days: int, roll_forward: RollForward = same_day) -> datetime.date:
+    """The last day of a period of ``days`` days counted from the day after ``start`` (Civil Code art. 201),
+    moved to the next working day when it is a statutory holiday or rest day (art. 203)."""
+    return roll_forward(start + datetime.timedelta(days=days))
 
 
 def divorce_calendar(
     application_date: datetime.date,
     cooling_off_days: int = COOLING_OFF_DAYS,
     certificate_window_days: int = CERTIFICATE_WINDOW_DAYS,
+    *,
+    roll_forward: RollForward = same_day,
 ) -> DivorceCalendar:
-    last_certificate_day = cooling_off_days + certificate_window_days
+    cooling_off_ends = period_end(application_date, cooling_off_days, roll_forward)
+    certificate_window_ends = period_end(cooling_off_ends, certificate_window_days, roll_forward)
     return DivorceCalendar(
         application_date=application_date,
-        cooling_off_until=application_date + datetime.timedelta(days=cooling_off_days),
-        certificate_from=application_date + datetime.timedelta(days=cooling_off_days + 1),
-        certificate_until=application_date + datetime.timedelta(days=last_certificate_day),
-        lapses_on=application_date + datetime.timedelta(days=last_certificate_day + 1),
+        cooling_off_ends=cooling_off_ends,
+        certificate_from=cooling_off_ends + datetime.timedelta(days=1),
+        certificate_window_ends=certificate_window_ends,
+        lapses_on=certificate_window_ends + datetime.timedelta(days=1),
     )
 
 
@@ -102,21 +137,41 @@ def divorce_day(application_date: datetime.date, on: datetime.date) -> int:
     return (on - application_date).days
 
 
+def period_on(calendar: DivorceCalendar, on: datetime.date) -> DivorcePeriod:
+    """The period an open application with this calendar is in on a date."""
+    if on < calendar.application_date:
+        raise ValueError("the date is before the application")
+    if on <= calendar.cooling_off_ends:
+        return DivorcePeriod.COOLING_OFF
+    if on <= calendar.certificate_window_ends:
+        return DivorcePeriod.AWAITING_CERTIFICATE
+    return DivorcePeriod.LAPSED
+
+
+def days_left_on(calendar: DivorceCalendar, on: datetime.date) -> int | None:
+    """Days after ``on`` until the current period ends (0 on its last day); None once it has lapsed."""
+    period = period_on(calendar, on)
+    if period is DivorcePeriod.COOLING_OFF:
+        return (calendar.cooling_off_ends - on).days
+    if period is DivorcePeriod.AWAITING_CERTIFICATE:
+        return (calendar.certificate_window_ends - on).days
+    return None
+
+
 def divorce_period(
     application_date: datetime.date,
     on: datetime.date,
     cooling_off_days: int = COOLING_OFF_DAYS,
     certificate_window_days: int = CERTIFICATE_WINDOW_DAYS,
+    *,
+    roll_forward: RollForward = same_day,
 ) -> DivorcePeriod:
-    """The period an open application is in on a date (days 0–30 cooling off, 31–60 certificate, then lapsed)."""
-    day = divorce_day(application_date, on)
-    if day < 0:
-        raise ValueError("the date is before the application")
-    if day <= cooling_off_days:
-        return DivorcePeriod.COOLING_OFF
-    if day <= cooling_off_days + certificate_window_days:
-        return DivorcePeriod.AWAITING_CERTIFICATE
-    return DivorcePeriod.LAPSED
+    """The period an open application is in on a date (without rest days: days 0–30 cooling off, 31–60
+    certificate, then lapsed)."""
+    calendar = divorce_calendar(
+        application_date, cooling_off_days, certificate_window_days, roll_forward=roll_forward
+    )
+    return period_on(calendar, on)
 
 
 def days_left_in_period(
@@ -124,15 +179,14 @@ def days_left_in_period(
     on: datetime.date,
     cooling_off_days: int = COOLING_OFF_DAYS,
     certificate_window_days: int = CERTIFICATE_WINDOW_DAYS,
+    *,
+    roll_forward: RollForward = same_day,
 ) -> int | None:
     """Days after ``on`` until the current period ends (0 on its last day); None once it has lapsed."""
-    calendar = divorce_calendar(application_date, cooling_off_days, certificate_window_days)
-    period = divorce_period(application_date, on, cooling_off_days, certificate_window_days)
-    if period is DivorcePeriod.COOLING_OFF:
-        return (calendar.cooling_off_until - on).days
-    if period is DivorcePeriod.AWAITING_CERTIFICATE:
-        return (calendar.certificate_until - on).days
-    return None
+    calendar = divorce_calendar(
+        application_date, cooling_off_days, certificate_window_days, roll_forward=roll_forward
+    )
+    return days_left_on(calendar, on)
 
 
 # --- Certificate numbers -------------------------------------------------------------------------------

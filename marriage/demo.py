@@ -1,5 +1,6 @@
 """Demo data of marriage registration: a year of registrations and divorces in the seed's proportions, and
-counselling cases (issue #4, item 7), plus the registry office's demo account.
+counselling cases (issue #4, item 7), plus the registry office's demo account; a marriage a court annulled
+and certificates issued again (issue 9 item 13).
 
 The seed: 8,658 marriage registrations in a year; 1,580 people (790 couples) counselled, 486 couples reconciled.
 The number of divorce applications is a demo figure. Every record obeys the rules the services enforce (legal
@@ -29,10 +30,10 @@ from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
 
-from . import civil_code
-from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
+from . import civil_code, periods
+from .models import CertificateReissue, CounsellingCase, CounsellingSession, DivorceApplication, Registration
 from .services import reserve_certificate_numbers
-from .workflow import CounsellingOutcome, DivorceState, WithdrawalReason
+from .workflow import AnnulmentGround, CounsellingOutcome, DivorceState, WithdrawalReason
 
 # username, role, jurisdiction, display name: the district's registry office serves the whole district.
 # The registry office's demo account (civil_affairs/demo.py makes it).
@@ -60,6 +61,13 @@ SESSION_NOTES = (
     "回访：双方关系有所缓和，表示愿意继续共同生活。",
 )
 CONCERNS = ("家庭矛盾", "婆媳关系", "子女教育分歧", "经济压力", "沟通不畅")
+AGREEMENTS = (
+    "婚生子由女方抚养，男方每月支付抚养费1500元至子女年满十八周岁；共同住房归女方所有，女方补偿男方房屋折价款20万元；"
+    "婚后共同债务由双方各承担一半。",
+    "双方无子女；共同存款平均分割，车辆归男方所有；无共同债务。",
+    "婚生子由男方抚养，女方每月支付抚养费1000元，每周末可探望；共同住房出售后价款平分；双方各自名下债务由各自承担。",
+)
+COURT = "济南市章丘区人民法院"
 
 
 @dataclass
@@ -71,6 +79,13 @@ class Demo:
     villages: list[str]
     people: list[Person] = field(default_factory=list)
     drawn: dict[tuple[datetime.date, str], int] = field(default_factory=lambda: defaultdict(int))
+    calendars: dict[datetime.date, civil_code.DivorceCalendar] = field(default_factory=dict)
+
+    def divorce_calendar(self, applied: datetime.date) -> civil_code.DivorceCalendar:
+        """The periods on the holiday calendar, once per application date."""
+        if applied not in self.calendars:
+            self.calendars[applied] = periods.divorce_calendar(applied)
+        return self.calendars[applied]
 
     def person(self, sex: str, birth: datetime.date, village: str) -> Person:
         key = (birth, sex)
@@ -124,8 +139,11 @@ class Demo:
 def _divorce_outcome(demo: Demo, divorce: DivorceApplication) -> None:
     """Where an application of that date stands today, in plausible shares."""
     rng, applied = demo.rng, divorce.application_date
-    day = civil_code.divorce_day(applied, demo.today)
-    calendar = civil_code.divorce_calendar(applied)
+    calendar = demo.divorce_calendar(applied)
+    divorce.cooling_off_ends = calendar.cooling_off_ends
+    divorce.certificate_window_ends = calendar.certificate_window_ends
+    divorce.agreement = rng.choice(AGREEMENTS)
+    divorce.attended_in_person = True
     draw = rng.random()
 
     def withdraw_in_cooling_off() -> None:
@@ -138,10 +156,10 @@ def _divorce_outcome(demo: Demo, divorce: DivorceApplication) -> None:
             calendar.certificate_from, min(calendar.certificate_until, demo.today)
         )
 
-    if day <= civil_code.COOLING_OFF_DAYS:
+    if demo.today <= calendar.cooling_off_ends:
         if draw < 0.15:
             withdraw_in_cooling_off()
-    elif day <= civil_code.COOLING_OFF_DAYS + civil_code.CERTIFICATE_WINDOW_DAYS:
+    elif demo.today <= calendar.certificate_window_ends:
         if draw < 0.40:
             issue()
         elif draw < 0.55:
@@ -242,6 +260,9 @@ def load_records(today: datetime.date) -> dict[str, int]:
         Registration.objects.bulk_create(older + this_year, batch_size=2000)
         DivorceApplication.objects.bulk_create(divorces, batch_size=2000)
         cases, sessions = _counselling(demo, divorces, registrar)
+        annulled, reissues = _rulings_and_reissues(
+            demo, this_year[: REGISTRATIONS_A_YEAR - REMARRIAGES], issued
+        )
         audit_record(
             actor=None,
             action="load_demo",
@@ -251,6 +272,8 @@ def load_records(today: datetime.date) -> dict[str, int]:
                 "registrations": [0, len(older) + len(this_year)],
                 "divorce_applications": [0, len(divorces)],
                 "counselling_cases": [0, cases],
+                "annulled": [0, annulled],
+                "reissued_certificates": [0, reissues],
             },
         )
     return {
@@ -260,7 +283,48 @@ def load_records(today: datetime.date) -> dict[str, int]:
         "divorce applications": len(divorces),
         "counselling cases": cases,
         "counselling sessions": sessions,
+        "marriages annulled by a court": annulled,
+        "certificates issued again": reissues,
     }
+
+
+def _rulings_and_reissues(
+    demo: Demo, new_marriages: list[Registration], issued: list[DivorceApplication]
+) -> tuple[int, int]:
+    """One marriage of the year a court annulled for coercion (it never had effect); a marriage certificate and
+    a divorce certificate issued again (补领), each keeping its original number."""
+    annulled = [r for r in new_marriages if (demo.today - r.registration_date).days >= 90][:1]
+    for registration in annulled:
+        registration.annulment_ground = AnnulmentGround.COERCION
+        registration.annulment_court = COURT
+        registration.annulment_ruling_date = registration.registration_date + datetime.timedelta(days=75)
+        registration.save(update_fields=["annulment_ground", "annulment_court", "annulment_ruling_date"])
+    reissues = []
+    marriage = next(r for r in new_marriages if r not in annulled)
+    (number,) = reserve_certificate_numbers(civil_code.CertificateKind.MARRIAGE_REISSUED, demo.today.year)
+    reissues.append(
+        CertificateReissue(
+            registration=marriage,
+            certificate_number=number,
+            original_number=marriage.certificate_number,
+            issued_on=demo.today,
+            created_by=marriage.created_by,
+        )
+    )
+    for divorce in issued[:1]:
+        assert divorce.certificate_number is not None
+        (number,) = reserve_certificate_numbers(civil_code.CertificateKind.DIVORCE_REISSUED, demo.today.year)
+        reissues.append(
+            CertificateReissue(
+                divorce=divorce,
+                certificate_number=number,
+                original_number=divorce.certificate_number,
+                issued_on=demo.today,
+                created_by=divorce.created_by,
+            )
+        )
+    CertificateReissue.objects.bulk_create(reissues)
+    return len(annulled), len(reissues)
 
 
 def _counselling(demo: Demo, divorces: list[DivorceApplication], registrar: User) -> tuple[int, int]:

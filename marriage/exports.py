@@ -1,4 +1,5 @@
-"""The columns of marriage's list exports (SPEC §3), shared by the API and the pages. ID numbers masked."""
+"""The columns of marriage's list exports (SPEC §3), shared by the API and the pages. ID numbers masked; the
+parties as 男方/女方 by sex (SPEC §6)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from civil_affairs.exports import Column, field
 REGISTRATION_COLUMNS = [
     field(_("Marriage certificate number"), "certificate_number"),
     field(_("Registration date"), "registration_date"),
-    field(_("Party A"), "party_a.name"),
-    field(_("Party A ID number"), "party_a.masked_id_number", text=True),
-    field(_("Party B"), "party_b.name"),
-    field(_("Party B ID number"), "party_b.masked_id_number", text=True),
+    field(_("Male party"), "husband.name"),
+    field(_("Male party ID number"), "husband.masked_id_number", text=True),
+    field(_("Female party"), "wife.name"),
+    field(_("Female party ID number"), "wife.masked_id_number", text=True),
     field(_("Dissolved on"), "dissolved_on"),
+    field(_("Date of the court's ruling"), "annulment_ruling_date"),
 ]
 DIVORCE_COLUMNS = [
     field(_("Application"), "id"),
     field(_("Marriage certificate number"), "registration.certificate_number"),
-    field(_("Party A"), "registration.party_a.name"),
-    field(_("Party B"), "registration.party_b.name"),
+    field(_("Male party"), "registration.husband.name"),
+    field(_("Female party"), "registration.wife.name"),
     field(_("Application date"), "application_date"),
+    field(_("Cooling-off period ends"), "cooling_off_ends"),
+    field(_("Certificate period ends"), "certificate_window_ends"),
     field(_("State"), "state"),
     field(_("Certificate issued on"), "issued_on"),
     field(_("Divorce certificate number"), "certificate_number"),

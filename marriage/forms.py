@@ -14,7 +14,7 @@ from civil_affairs.people.models import Person
 
 from . import selectors
 from .models import Registration
-from .workflow import CounsellingOutcome
+from .workflow import AnnulmentGround, CounsellingOutcome
 
 
 def date_input() -> forms.DateInput:
@@ -81,15 +81,44 @@ class DateForm(forms.Form):
 
 
 class DivorceApplicationForm(forms.Form):
+    """The couple's marriage, their written agreement and their attendance. The application is dated today;
+    an administrator entering an archive record may give an earlier date with its reason (``archive=True``).
+    The rules (agreement, attendance, dates) are the service's, shown beside these fields."""
+
     certificate_number = forms.CharField(
         label=_("Marriage certificate number"), max_length=24, help_text=_("For example J370114-2024-000123.")
     )
-    application_date = forms.DateField(label=_("Application date"), widget=date_input())
+    agreement = forms.CharField(
+        label=_("Written agreement on children, property and debts"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What the couple agreed in writing on the care of their children, the division of their property "
+            "and their debts (Civil Code art. 1076)."
+        ),
+    )
+    attended_in_person = forms.BooleanField(label=_("Both parties attended in person"), required=False)
+    application_date = forms.DateField(
+        label=_("Application date"),
+        required=False,
+        widget=date_input(),
+        help_text=_("Archive records only: the date of the original application."),
+    )
+    archive_reason = forms.CharField(
+        label=_("Reason for the archive record"),
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, archive: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"application_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.user = user
+        if not archive:  # caseworkers record applications made today, in person
+            del self.fields["application_date"]
+            del self.fields["archive_reason"]
 
     def clean_certificate_number(self) -> Registration:
         registration = selectors.current_registration_of(
@@ -139,3 +168,13 @@ class CounsellingCloseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"closed_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class ReissueForm(forms.Form):
+    """Issuing a certificate again needs nothing but the registrar's confirmation."""
+
+
+class AnnulForm(forms.Form):
+    ruling_date = forms.DateField(label=_("Date of the ruling"), widget=date_input())
+    court = forms.CharField(label=_("Court"), max_length=100)
+    ground = forms.ChoiceField(label=_("Ground"), choices=AnnulmentGround.choices)

@@ -7,17 +7,28 @@ date its divorce certificate was issued, the parties' dates of death), so "marri
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .civil_code import DivorceCalendar, divorce_calendar
-from .workflow import CounsellingOutcome, DivorcePhase, DivorceState, WithdrawalReason, divorce_phase
+from .civil_code import DivorceCalendar
+from .workflow import (
+    AnnulmentGround,
+    CounsellingOutcome,
+    DivorcePhase,
+    DivorceState,
+    RegistrationStanding,
+    WithdrawalReason,
+    divorce_phase,
+)
 
 MARRIAGE_CERTIFICATE = r"^(J|BJ)[0-9]{6}-[0-9]{4}-[0-9]{6}$"
 DIVORCE_CERTIFICATE = r"^(L|BL)[0-9]{6}-[0-9]{4}-[0-9]{6}$"
+REISSUED_MARRIAGE_CERTIFICATE = r"^BJ[0-9]{6}-[0-9]{4}-[0-9]{6}$"
+REISSUED_DIVORCE_CERTIFICATE = r"^BL[0-9]{6}-[0-9]{4}-[0-9]{6}$"
 
 
 class Registration(models.Model):
@@ -34,6 +45,12 @@ class Registration(models.Model):
     declares_not_close_relatives = models.BooleanField(_("declares they are not close relatives"))
     # The day the divorce certificate was issued: from that day on they are no longer married.
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    # A court's ruling that the marriage is void or annulled (Civil Code arts. 1051–1054): it never had effect.
+    annulment_ground = models.CharField(
+        _("ground of the court's ruling"), max_length=20, choices=AnnulmentGround.choices, blank=True
+    )
+    annulment_court = models.CharField(_("court"), max_length=100, blank=True)
+    annulment_ruling_date = models.DateField(_("date of the ruling"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -60,10 +77,41 @@ class Registration(models.Model):
                 condition=Q(certificate_number__regex=MARRIAGE_CERTIFICATE),
                 name="marriage_registration_certificate_shape",
             ),
+            models.CheckConstraint(
+                condition=Q(annulment_ground="", annulment_court="", annulment_ruling_date__isnull=True)
+                | (
+                    ~Q(annulment_ground="")
+                    & ~Q(annulment_court="")
+                    & Q(annulment_ruling_date__gte=F("registration_date"))
+                ),
+                name="marriage_registration_annulment_complete",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.certificate_number
+
+    @property
+    def is_annulled(self) -> bool:
+        return self.annulment_ruling_date is not None
+
+    @property
+    def standing(self) -> RegistrationStanding:
+        if self.is_annulled:
+            return RegistrationStanding.ANNULLED
+        if self.dissolved_on is not None:
+            return RegistrationStanding.DISSOLVED
+        return RegistrationStanding.IN_FORCE
+
+    @property
+    def husband(self) -> Any:
+        """The male party (男方): party_a and party_b may come in either order (SPEC §6)."""
+        return self.party_a if self.party_a.sex == "male" else self.party_b
+
+    @property
+    def wife(self) -> Any:
+        """The female party (女方)."""
+        return self.party_b if self.party_a.sex == "male" else self.party_a
 
     def spouse_of(self, person_id: int) -> int:
         return self.party_b_id if person_id == self.party_a_id else self.party_a_id
@@ -76,6 +124,16 @@ class DivorceApplication(models.Model):
         Registration, verbose_name=_("marriage"), on_delete=models.PROTECT, related_name="divorces"
     )
     application_date = models.DateField(_("application date"))
+    # The last days of the two periods on the holiday calendar (periods.py); kept so that filters and the lapse
+    # job need no calendar, recomputed when the bureau's calendar changes (services.divorce_periods_refresh).
+    cooling_off_ends = models.DateField(_("cooling-off period ends"))
+    certificate_window_ends = models.DateField(_("certificate period ends"))
+    # The couple's written agreement on children, property and debts (Civil Code art. 1076), and that both
+    # came in person to apply.
+    agreement = models.TextField(_("written agreement on children, property and debts"), blank=True)
+    attended_in_person = models.BooleanField(_("both parties attended in person"), default=False)
+    # Only for an archive record entered by an administrator with an earlier application date.
+    archive_reason = models.TextField(_("reason for the archive record"), blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=DivorceState.choices, default=DivorceState.OPEN
     )
@@ -105,7 +163,10 @@ class DivorceApplication(models.Model):
         verbose_name = _("divorce application")
         verbose_name_plural = _("divorce applications")
         ordering = ["-application_date", "-id"]
-        indexes = [models.Index(fields=["state", "application_date"], name="marriage_divorce_phase_idx")]
+        indexes = [
+            models.Index(fields=["state", "application_date"], name="marriage_divorce_phase_idx"),
+            models.Index(fields=["state", "certificate_window_ends"], name="marriage_divorce_lapse_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["registration"],
@@ -155,17 +216,44 @@ class DivorceApplication(models.Model):
                 | Q(certificate_number__regex=DIVORCE_CERTIFICATE),
                 name="marriage_divorce_certificate_shape",
             ),
+            # 30 days each at least (Civil Code art. 1077), longer only where a rest day extends them.
+            models.CheckConstraint(
+                condition=Q(cooling_off_ends__gte=F("application_date") + datetime.timedelta(days=30))
+                & Q(certificate_window_ends__gte=F("cooling_off_ends") + datetime.timedelta(days=30)),
+                name="marriage_divorce_periods_at_least_30_days",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.registration_id} ({self.application_date})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.application_date is not None and (
+            self.cooling_off_ends is None or self.certificate_window_ends is None
+        ):
+            self.set_periods()
+        super().save(*args, **kwargs)
+
+    def set_periods(self) -> None:
+        """Compute the two periods' last days from the application date on the holiday calendar."""
+        from .periods import divorce_calendar
+
+        calendar = divorce_calendar(self.application_date)
+        self.cooling_off_ends = calendar.cooling_off_ends
+        self.certificate_window_ends = calendar.certificate_window_ends
+
     @property
     def calendar(self) -> DivorceCalendar:
-        return divorce_calendar(self.application_date)
+        return DivorceCalendar(
+            application_date=self.application_date,
+            cooling_off_ends=self.cooling_off_ends,
+            certificate_from=self.cooling_off_ends + datetime.timedelta(days=1),
+            certificate_window_ends=self.certificate_window_ends,
+            lapses_on=self.certificate_window_ends + datetime.timedelta(days=1),
+        )
 
     def phase_on(self, on: datetime.date) -> DivorcePhase:
-        return divorce_phase(self.state, self.application_date, on)
+        return divorce_phase(self.state, self.calendar, on)
 
 
 class CounsellingCase(models.Model):
@@ -245,6 +333,56 @@ class CounsellingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.held_on}"
+
+
+class CertificateReissue(models.Model):
+    """A certificate issued again (补领) for a marriage (``BJ…``) or a divorce (``BL…``); the original number
+    stays the record's own (SPEC §6, §11)."""
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("marriage"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reissues",
+    )
+    divorce = models.ForeignKey(
+        DivorceApplication,
+        verbose_name=_("divorce application"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reissues",
+    )
+    certificate_number = models.CharField(_("reissued certificate number"), max_length=24, unique=True)
+    original_number = models.CharField(_("original certificate number"), max_length=24)
+    issued_on = models.DateField(_("issued on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reissued certificate")
+        verbose_name_plural = _("reissued certificates")
+        ordering = ["issued_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(registration__isnull=False, divorce__isnull=True)
+                    & Q(certificate_number__regex=REISSUED_MARRIAGE_CERTIFICATE)
+                )
+                | (
+                    Q(registration__isnull=True, divorce__isnull=False)
+                    & Q(certificate_number__regex=REISSUED_DIVORCE_CERTIFICATE)
+                ),
+                name="marriage_reissue_of_one_certificate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.certificate_number
 
 
 class CertificateSequence(models.Model):

@@ -19,7 +19,6 @@ from civil_affairs.accounts.jurisdiction import jurisdiction_q
 from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.people.models import Person
 
-from .civil_code import CERTIFICATE_WINDOW_DAYS, COOLING_OFF_DAYS
 from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
 from .workflow import CounsellingOutcome, DivorcePhase, DivorceState, WithdrawalReason
 
@@ -41,8 +40,10 @@ def registration_list(
     *, user: Any, on: datetime.date | None = None, search: str = ""
 ) -> QuerySet[Registration]:
     """Registrations the user may see, newest first; ``on`` limits them to one registration date."""
-    registrations = Registration.objects.filter(couple_q(user)).select_related(
-        "party_a", "party_b", "created_by"
+    registrations = (
+        Registration.objects.filter(couple_q(user))
+        .select_related("party_a", "party_b", "created_by")
+        .prefetch_related("reissues")
     )
     if on is not None:
         registrations = registrations.filter(registration_date=on)
@@ -78,17 +79,13 @@ LAPSED = "lapsed"
 
 
 def divorce_phase_q(phase: str, today: datetime.date) -> Q:
-    """Applications in ``phase`` on ``today``: the calendar of civil_code.py as ranges of application dates."""
-    # Day n of an application is n days after its date: still cooling off if applied on or after this date…
-    cooling_off_since = today - datetime.timedelta(days=COOLING_OFF_DAYS)
-    # …and still within the certificate window if applied on or after this one.
-    certificate_since = today - datetime.timedelta(days=COOLING_OFF_DAYS + CERTIFICATE_WINDOW_DAYS)
+    """Applications in ``phase`` on ``today``, from the end dates each application keeps (periods.py)."""
     is_open = Q(state=DivorceState.OPEN)
-    lapsed = is_open & Q(application_date__lt=certificate_since)
+    lapsed = is_open & Q(certificate_window_ends__lt=today)
     if phase == DivorcePhase.COOLING_OFF:
-        return is_open & Q(application_date__gte=cooling_off_since)
+        return is_open & Q(cooling_off_ends__gte=today)
     if phase == DivorcePhase.AWAITING_CERTIFICATE:
-        return is_open & Q(application_date__lt=cooling_off_since, application_date__gte=certificate_since)
+        return is_open & Q(cooling_off_ends__lt=today, certificate_window_ends__gte=today)
     if phase == DivorcePhase.ISSUED:
         return Q(state=DivorceState.ISSUED)
     if phase == DivorcePhase.WITHDRAWN:
@@ -101,8 +98,10 @@ def divorce_phase_q(phase: str, today: datetime.date) -> Q:
 def divorce_list(
     *, user: Any, phase: str | None = None, today: datetime.date | None = None
 ) -> QuerySet[DivorceApplication]:
-    divorces = DivorceApplication.objects.filter(couple_q(user, "registration__")).select_related(
-        "registration", "registration__party_a", "registration__party_b"
+    divorces = (
+        DivorceApplication.objects.filter(couple_q(user, "registration__"))
+        .select_related("registration", "registration__party_a", "registration__party_b")
+        .prefetch_related("reissues")
     )
     if phase:
         divorces = divorces.filter(divorce_phase_q(phase, today or timezone.localdate()))
@@ -179,9 +178,12 @@ def marriage_end(registration: Registration) -> datetime.date | None:
 
 
 def marriages_of(person_ids: Iterable[int]) -> QuerySet[Registration]:
+    """The marriages these people are or were in. A marriage a court ruled void or annulled never had effect
+    (Civil Code art. 1054), so it is not among them: it neither made anyone married nor bars a marriage."""
     ids = list(person_ids)
     return (
         Registration.objects.filter(Q(party_a_id__in=ids) | Q(party_b_id__in=ids))
+        .filter(annulment_ruling_date__isnull=True)
         .select_related("party_a", "party_b")
         .order_by("registration_date", "id")
     )

@@ -22,21 +22,22 @@ from django.utils.translation import gettext as _
 
 from civil_affairs.accounts.jurisdiction import covers
 from civil_affairs.accounts.lines import Line, serves
-from civil_affairs.accounts.permissions import CASE_WRITERS, user_has_role
+from civil_affairs.accounts.permissions import ADMINISTRATORS, CASE_WRITERS, user_has_role
 from civil_affairs.audit.services import audit_record
 from civil_affairs.errors import NON_FIELD, Conflict, RuleViolation
 from civil_affairs.people.models import Person, Sex
 from civil_affairs.workflow.engine import record_step, take
 
-from . import civil_code
+from . import civil_code, periods
 from .civil_code import CertificateKind, DivorcePeriod
-from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
+from .models import CertificateReissue, CounsellingCase, CounsellingSession, DivorceApplication, Registration
 from .selectors import marriage_end, marriages_of
 from .workflow import (
     ACTION_PERIOD,
     CLOSING_OUTCOMES,
     COUNSELLING,
     DIVORCE,
+    AnnulmentGround,
     CounsellingOutcome,
     DivorceState,
     WithdrawalReason,
@@ -281,7 +282,7 @@ def registration_create(
 
 
 def _lapse(divorce: DivorceApplication, actor: Any = None) -> None:
-    """Record that an open application lapsed (it was not completed by day 60)."""
+    """Record that an open application lapsed (the certificate period ended without a certificate)."""
     divorce.state = DivorceState.WITHDRAWN
     divorce.withdrawal_reason = WithdrawalReason.LAPSED
     divorce.withdrawn_on = divorce.calendar.lapses_on
@@ -300,22 +301,103 @@ def _lapse(divorce: DivorceApplication, actor: Any = None) -> None:
     )
 
 
+def _application_refusals(
+    *,
+    actor: Any,
+    application_date: datetime.date,
+    today: datetime.date,
+    agreement: str,
+    attended_in_person: bool,
+    archive_reason: str,
+) -> tuple[dict[str, list[str]], str]:
+    """The rules of the application itself, keyed by field, and the code of the first rule broken.
+
+    The application date is the day both parties apply in person: today. Only an administrator entering an
+    archive record may give an earlier one, with the reason, which the audit event keeps (issue 8 #1)."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    code = ""
+
+    def refuse(field: str, message: str, rule: str) -> None:
+        nonlocal code
+        errors[field].append(message)
+        code = code or rule
+
+    if application_date > today:
+        refuse(
+            "application_date", _("The application date cannot be in the future."), "application_date_future"
+        )
+    elif application_date < today:
+        if not user_has_role(actor, ADMINISTRATORS):
+            refuse(
+                "application_date",
+                _(
+                    "A divorce application is dated the day both parties apply in person: today. Only an "
+                    "administrator entering an archive record may give an earlier date."
+                ),
+                "application_date_today",
+            )
+        elif not archive_reason:
+            refuse(
+                "archive_reason",
+                _("An archive record with an earlier application date needs the reason it is entered."),
+                "archive_reason_required",
+            )
+    if not agreement:
+        refuse(
+            "agreement",
+            _(
+                "Record the couple's written agreement on the care of their children, the division of their "
+                "property and their debts (Civil Code art. 1076)."
+            ),
+            "agreement_required",
+        )
+    if not attended_in_person:
+        refuse(
+            "attended_in_person",
+            _("Both parties must come in person to apply for a divorce by agreement."),
+            "attendance_required",
+        )
+    return dict(errors), code
+
+
 def divorce_apply(
-    *, actor: Any, registration: Registration, application_date: datetime.date | None = None
+    *,
+    actor: Any,
+    registration: Registration,
+    application_date: datetime.date | None = None,
+    agreement: str = "",
+    attended_in_person: bool = False,
+    archive_reason: str = "",
 ) -> DivorceApplication:
-    """Open a divorce by agreement (Civil Code art. 1076): the two must be married to each other on the
-    application date, today or earlier; it opens the 30-day cooling-off period (art. 1077)."""
+    """Open a divorce by agreement (Civil Code art. 1076): both parties come in person with their written
+    agreement on children, property and debts, married to each other on the application date (today; earlier
+    only for an administrator's archive record, with its reason); it opens the 30-day cooling-off period
+    (art. 1077), whose end date the holiday calendar may extend (art. 203)."""
     _require_writer(actor)
     today = timezone.localdate()
     application_date = application_date or today
+    agreement = (agreement or "").strip()
+    archive_reason = (archive_reason or "").strip() if application_date < today else ""
+    errors, code = _application_refusals(
+        actor=actor,
+        application_date=application_date,
+        today=today,
+        agreement=agreement,
+        attended_in_person=attended_in_person,
+        archive_reason=archive_reason,
+    )
+    if errors:
+        raise RuleViolation(errors=errors, code=code)
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update(of=("self",))
             .select_related("party_a", "party_b")
             .get(pk=registration.pk)
         )
-        if application_date > today:
-            raise RuleViolation(_("The application date cannot be in the future."), field="application_date")
+        if registration.is_annulled:
+            raise RuleViolation(
+                _annulled_message(registration), field="registration", code="marriage_annulled"
+            )
         if application_date < registration.registration_date:
             raise RuleViolation(
                 _("The application date is before the marriage was registered (%(date)s).")
@@ -337,7 +419,7 @@ def divorce_apply(
         for existing in DivorceApplication.objects.select_for_update().filter(
             registration=registration, state=DivorceState.OPEN
         ):
-            if civil_code.divorce_period(existing.application_date, today) is DivorcePeriod.LAPSED:
+            if existing.certificate_window_ends < today:
                 _lapse(existing, actor)  # the daily job has not run yet; record it now
                 continue
             raise RuleViolation(
@@ -345,9 +427,27 @@ def divorce_apply(
                 % {"date": _day(existing.application_date)},
                 field="registration",
             )
+        calendar = periods.divorce_calendar(application_date)
         divorce = DivorceApplication.objects.create(
-            registration=registration, application_date=application_date, created_by=actor
+            registration=registration,
+            application_date=application_date,
+            cooling_off_ends=calendar.cooling_off_ends,
+            certificate_window_ends=calendar.certificate_window_ends,
+            agreement=agreement,
+            attended_in_person=True,
+            archive_reason=archive_reason,
+            created_by=actor,
         )
+        changes: dict[str, Any] = {
+            "registration": [None, registration.pk],
+            "application_date": [None, application_date],
+            "cooling_off_ends": [None, calendar.cooling_off_ends],
+            "certificate_window_ends": [None, calendar.certificate_window_ends],
+            "agreement": [None, agreement],
+            "attended_in_person": [None, True],
+        }
+        if archive_reason:
+            changes["archive_reason"] = [None, archive_reason]
         record_step(
             workflow=DIVORCE,
             obj=divorce,
@@ -356,7 +456,8 @@ def divorce_apply(
             from_state="",
             to_state=DivorceState.OPEN,
             audit_action="create",
-            changes={"registration": [None, registration.pk], "application_date": [None, application_date]},
+            note=archive_reason,
+            changes=changes,
         )
     return divorce
 
@@ -367,21 +468,26 @@ def _closed_divorce_message(locked: DivorceApplication) -> str:
         assert locked.issued_on is not None
         return _("The divorce certificate was already issued on %(date)s.") % {"date": _day(locked.issued_on)}
     assert locked.withdrawn_on is not None
+    if locked.withdrawal_reason == WithdrawalReason.ANNULLED:
+        return _("The application was closed on %(date)s: a court ruled the marriage void or annulled.") % {
+            "date": _day(locked.withdrawn_on)
+        }
     return _("The application was withdrawn on %(date)s.") % {"date": _day(locked.withdrawn_on)}
 
 
 def _check_period(action: str, today: datetime.date) -> Callable[[DivorceApplication], None]:
-    """The calendar check of a divorce action: ``action`` is allowed only in its period (art. 1077)."""
+    """The calendar check of a divorce action: ``action`` is allowed only in its period (art. 1077), whose
+    end dates the application keeps (extended to the next working day where they fall on a rest day)."""
 
     def check(locked: DivorceApplication) -> None:
         calendar = locked.calendar
-        period = civil_code.divorce_period(locked.application_date, max(today, locked.application_date))
+        period = civil_code.period_on(calendar, max(today, locked.application_date))
         if period is ACTION_PERIOD[action]:
             return
         values = {
-            "cooling_off_until": _day(calendar.cooling_off_until),
+            "cooling_off_until": _day(calendar.cooling_off_ends),
             "from": _day(calendar.certificate_from),
-            "until": _day(calendar.certificate_until),
+            "until": _day(calendar.certificate_window_ends),
             "lapsed": _day(calendar.lapses_on),
         }
         if period is DivorcePeriod.LAPSED:
@@ -412,13 +518,27 @@ def _check_period(action: str, today: datetime.date) -> Callable[[DivorceApplica
 
 
 def divorce_withdraw(
-    *, actor: Any, divorce: DivorceApplication, party: Person | None = None
+    *, actor: Any, divorce: DivorceApplication, party: Person | int | None = None
 ) -> DivorceApplication:
-    """Either party withdraws the application during the cooling-off period (Civil Code art. 1077 para. 1)."""
+    """Either party withdraws the application during the cooling-off period (Civil Code art. 1077 para. 1).
+
+    ``party`` (a person or a person id) must be one of the two; anyone else, registered or not, gets the same
+    answer, so the answer never tells whether an id belongs to someone (issue 8 #12)."""
     today = timezone.localdate()
     registration = divorce.registration
-    if party is not None and party.pk not in (registration.party_a_id, registration.party_b_id):
-        raise RuleViolation(_("Only one of the two parties can withdraw the application."), field="party")
+    party_id = party.pk if isinstance(party, Person) else party
+    withdrawn_by: Person | None = None
+    if party_id is not None:
+        if party_id == registration.party_a_id:
+            withdrawn_by = registration.party_a
+        elif party_id == registration.party_b_id:
+            withdrawn_by = registration.party_b
+        else:
+            raise RuleViolation(
+                _("Only one of the two parties can withdraw the application."),
+                field="party",
+                code="not_a_party",
+            )
     return take(
         DIVORCE,
         divorce,
@@ -427,7 +547,7 @@ def divorce_withdraw(
         fields={
             "withdrawal_reason": WithdrawalReason.PARTY,
             "withdrawn_on": today,
-            "withdrawn_by": party,
+            "withdrawn_by": withdrawn_by,
         },
         check=_check_period("withdraw", today),
         explain_state=_closed_divorce_message,
@@ -435,8 +555,9 @@ def divorce_withdraw(
 
 
 def divorce_issue(*, actor: Any, divorce: DivorceApplication) -> DivorceApplication:
-    """Issue the divorce certificate today, from day 31 to day 60 after the application (Civil Code art. 1077
-    para. 2, SPEC §6); the marriage is dissolved from today. Outside those days: 409."""
+    """Issue the divorce certificate today, within the certificate period: from the day after the cooling-off
+    period ends to ``certificate_window_ends`` (Civil Code art. 1077 para. 2, SPEC §6); the marriage is
+    dissolved from today. Outside those days: 409."""
     today = timezone.localdate()
     check_period = _check_period("issue", today)
 
@@ -476,36 +597,35 @@ def divorce_issue(*, actor: Any, divorce: DivorceApplication) -> DivorceApplicat
 
 
 def divorce_lapse_overdue(*, today: datetime.date | None = None, chunk_size: int = 500) -> int:
-    """Mark every open application past day 60 as withdrawn (lapsed) (Civil Code art. 1077 para. 2).
+    """Mark every open application whose certificate period has ended as withdrawn (lapsed) (Civil Code
+    art. 1077 para. 2), on the day after ``certificate_window_ends``.
 
-    The daily job. Set-based, one transaction per chunk of rows; idempotent (a second run finds nothing).
-    Returns how many applications lapsed.
+    The daily job. It first brings the kept end dates up to the calendar (the bureau may have entered a year's
+    holidays since), then works set-based, one transaction per chunk of rows; idempotent (a second run finds
+    nothing). Returns how many applications lapsed.
     """
     today = today or timezone.localdate()
-    last_open_day = civil_code.COOLING_OFF_DAYS + civil_code.CERTIFICATE_WINDOW_DAYS
-    # Open on ``today`` only if applied on or after this date.
-    cutoff = today - datetime.timedelta(days=last_open_day)
-    lapses_after = datetime.timedelta(days=last_open_day + 1)
+    divorce_periods_refresh()
     total = 0
     while True:
         with transaction.atomic():
             rows = list(
                 DivorceApplication.objects.select_for_update()
-                .filter(state=DivorceState.OPEN, application_date__lt=cutoff)
+                .filter(state=DivorceState.OPEN, certificate_window_ends__lt=today)
                 .order_by("id")
-                .values_list("id", "application_date")[:chunk_size]
+                .values_list("id", "certificate_window_ends")[:chunk_size]
             )
             if not rows:
                 return total
-            DivorceApplication.objects.filter(pk__in=[pk for pk, _date in rows]).update(
+            DivorceApplication.objects.filter(pk__in=[pk for pk, _ends in rows]).update(
                 state=DivorceState.WITHDRAWN,
                 withdrawal_reason=WithdrawalReason.LAPSED,
                 withdrawn_on=ExpressionWrapper(
-                    F("application_date") + lapses_after, output_field=DateField()
+                    F("certificate_window_ends") + datetime.timedelta(days=1), output_field=DateField()
                 ),
                 updated_at=timezone.now(),
             )
-            for pk, application_date in rows:
+            for pk, ends in rows:
                 audit_record(
                     actor=None,
                     action="transition:lapse",
@@ -514,10 +634,201 @@ def divorce_lapse_overdue(*, today: datetime.date | None = None, chunk_size: int
                     changes={
                         "state": [DivorceState.OPEN, DivorceState.WITHDRAWN],
                         "withdrawal_reason": ["", WithdrawalReason.LAPSED],
-                        "withdrawn_on": [None, application_date + lapses_after],
+                        "withdrawn_on": [None, ends + datetime.timedelta(days=1)],
                     },
                 )
         total += len(rows)
+
+
+def divorce_periods_refresh(*, applied_from: datetime.date | None = None) -> int:
+    """Recompute the end dates of the open applications (made on or after ``applied_from``) on the calendar as
+    it stands, and keep the ones that changed, audited: an administrator may enter a year's holidays after an
+    application whose period ends in that year. Idempotent; returns how many changed."""
+    changed = 0
+    open_divorces = DivorceApplication.objects.filter(state=DivorceState.OPEN)
+    if applied_from is not None:
+        open_divorces = open_divorces.filter(application_date__gte=applied_from)
+    calendars: dict[datetime.date, civil_code.DivorceCalendar] = {}
+    with transaction.atomic():
+        for divorce in open_divorces.select_for_update().order_by("id"):
+            day = divorce.application_date
+            if day not in calendars:
+                calendars[day] = periods.divorce_calendar(day)
+            calendar = calendars[day]
+            before = (divorce.cooling_off_ends, divorce.certificate_window_ends)
+            after = (calendar.cooling_off_ends, calendar.certificate_window_ends)
+            if before == after:
+                continue
+            divorce.cooling_off_ends, divorce.certificate_window_ends = after
+            divorce.save(update_fields=["cooling_off_ends", "certificate_window_ends", "updated_at"])
+            audit_record(
+                actor=None,
+                action="recalculate_periods",
+                obj=divorce,
+                changes={
+                    "cooling_off_ends": [before[0], after[0]],
+                    "certificate_window_ends": [before[1], after[1]],
+                },
+            )
+            changed += 1
+    return changed
+
+
+# --- Certificates issued again, court rulings ----------------------------------------------------------------
+
+
+def _annulled_message(registration: Registration) -> str:
+    assert registration.annulment_ruling_date is not None
+    return _(
+        "%(court)s ruled on %(date)s that this marriage is void or annulled (%(ground)s): it never had effect "
+        "(Civil Code art. 1054)."
+    ) % {
+        "court": registration.annulment_court,
+        "date": _day(registration.annulment_ruling_date),
+        "ground": registration.get_annulment_ground_display(),
+    }
+
+
+def _reissue(
+    *,
+    actor: Any,
+    kind: CertificateKind,
+    original_number: str,
+    registration: Registration | None = None,
+    divorce: DivorceApplication | None = None,
+) -> CertificateReissue:
+    today = timezone.localdate()
+    (number,) = reserve_certificate_numbers(kind, today.year)
+    reissue = CertificateReissue.objects.create(
+        registration=registration,
+        divorce=divorce,
+        certificate_number=number,
+        original_number=original_number,
+        issued_on=today,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="reissue",
+        obj=registration or divorce,
+        changes={"reissued_certificate": [None, number], "issued_on": [None, today]},
+    )
+    return reissue
+
+
+def registration_reissue(*, actor: Any, registration: Registration) -> CertificateReissue:
+    """Issue a marriage certificate again (补领, ``BJ…``) for a marriage that still holds; the original number
+    stays the registration's own. A marriage dissolved, ended by death or annulled: 409."""
+    _require_writer(actor)
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("party_a", "party_b")
+            .get(pk=registration.pk)
+        )
+        if locked.is_annulled:
+            raise Conflict(_annulled_message(locked))
+        if locked.dissolved_on is not None:
+            raise Conflict(
+                _("This marriage was dissolved on %(date)s: its certificate is not issued again.")
+                % {"date": _day(locked.dissolved_on)}
+            )
+        end = marriage_end(locked)
+        if end is not None and end <= today:
+            raise Conflict(
+                _("This marriage ended on %(date)s: its certificate is not issued again.")
+                % {"date": _day(end - datetime.timedelta(days=1))}
+            )
+        return _reissue(
+            actor=actor,
+            kind=CertificateKind.MARRIAGE_REISSUED,
+            original_number=locked.certificate_number,
+            registration=locked,
+        )
+
+
+def divorce_reissue(*, actor: Any, divorce: DivorceApplication) -> CertificateReissue:
+    """Issue a divorce certificate again (补领, ``BL…``); only for an application whose certificate was issued."""
+    _require_writer(actor)
+    with transaction.atomic():
+        locked = DivorceApplication.objects.select_for_update().get(pk=divorce.pk)
+        if locked.state != DivorceState.ISSUED or locked.certificate_number is None:
+            raise Conflict(
+                _("No divorce certificate was issued on this application, so none can be issued again.")
+            )
+        return _reissue(
+            actor=actor,
+            kind=CertificateKind.DIVORCE_REISSUED,
+            original_number=locked.certificate_number,
+            divorce=locked,
+        )
+
+
+def registration_annul(
+    *, actor: Any, registration: Registration, ruling_date: datetime.date, court: str, ground: str
+) -> Registration:
+    """Record a court's ruling that a marriage is void (Civil Code art. 1051) or annulled (arts. 1052, 1053):
+    it never had effect (art. 1054), so the registry treats the couple as never married to each other. An open
+    divorce application of that marriage is closed. A second ruling: 409."""
+    _require_writer(actor)
+    today = timezone.localdate()
+    court = (court or "").strip()
+    errors: dict[str, list[str]] = {}
+    if ground not in AnnulmentGround.values:
+        errors["ground"] = [_("Choose the ground of the ruling.")]
+    if not court:
+        errors["court"] = [_("Name the court that ruled.")]
+    if ruling_date > today:
+        errors["ruling_date"] = [_("The ruling date cannot be in the future.")]
+    if errors:
+        raise RuleViolation(errors=errors)
+    with transaction.atomic():
+        locked = Registration.objects.select_for_update().get(pk=registration.pk)
+        if locked.is_annulled:
+            raise Conflict(_annulled_message(locked))
+        if ruling_date < locked.registration_date:
+            raise RuleViolation(
+                _("The ruling cannot precede the registration (%(date)s).")
+                % {"date": _day(locked.registration_date)},
+                field="ruling_date",
+            )
+        locked.annulment_ground = ground
+        locked.annulment_court = court
+        locked.annulment_ruling_date = ruling_date
+        locked.save(
+            update_fields=["annulment_ground", "annulment_court", "annulment_ruling_date", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            action="annul",
+            obj=locked,
+            changes={
+                "annulment_ground": ["", ground],
+                "annulment_court": ["", court],
+                "annulment_ruling_date": [None, ruling_date],
+            },
+        )
+        for divorce in DivorceApplication.objects.select_for_update().filter(
+            registration=locked, state=DivorceState.OPEN
+        ):
+            divorce.state = DivorceState.WITHDRAWN
+            divorce.withdrawal_reason = WithdrawalReason.ANNULLED
+            divorce.withdrawn_on = max(today, divorce.application_date)
+            divorce.save(update_fields=["state", "withdrawal_reason", "withdrawn_on", "updated_at"])
+            record_step(
+                workflow=DIVORCE,
+                obj=divorce,
+                action="close_annulled",
+                actor=actor,
+                from_state=DivorceState.OPEN,
+                to_state=DivorceState.WITHDRAWN,
+                changes={
+                    "withdrawal_reason": ["", WithdrawalReason.ANNULLED],
+                    "withdrawn_on": [None, divorce.withdrawn_on],
+                },
+            )
+    return locked
 
 
 # --- Counselling -------------------------------------------------------------------------------------------
@@ -650,7 +961,8 @@ def counselling_case_close(
     def not_before_opening(locked: CounsellingCase) -> None:
         if closed_on < locked.opened_on:
             raise RuleViolation(
-                _("The case was opened on %(date)s; it cannot close earlier.") % {"date": _day(locked.opened_on)},
+                _("The case was opened on %(date)s; it cannot close earlier.")
+                % {"date": _day(locked.opened_on)},
                 field="closed_on",
             )
 

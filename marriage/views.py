@@ -1,8 +1,11 @@
-"""The registrar's pages: register a marriage (checked before anything is saved), the day's registrations,
-divorce applications by phase with the days left, counselling cases. Thin views over services and selectors."""
+"""The registrar's pages: register a marriage (checked before anything is saved), the day's registrations, a
+registration with its certificates issued again and court rulings, divorce applications by phase with both
+periods' end dates and the days left (the couple shown before an application is saved), counselling cases.
+Parties are shown as 男方/女方 by sex. Thin views over services and selectors."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from civil_affairs.accounts.permissions import CASE_READERS, may
+from civil_affairs.accounts.permissions import ADMINISTRATORS, CASE_READERS, may, user_has_role
 from civil_affairs.errors import DomainError, RuleViolation
 from civil_affairs.people.models import Person
 from civil_affairs.web.actions import Bound, action_forms, safe_next, take_posted_action
@@ -28,18 +31,28 @@ from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import show_domain_error
 from civil_affairs.workflow.engine import Transition, actions_for
 
-from . import civil_code, selectors, services
+from . import civil_code, periods, selectors, services
 from .exports import COUNSELLING_COLUMNS, DIVORCE_COLUMNS, REGISTRATION_COLUMNS
 from .forms import (
+    AnnulForm,
     CounsellingCaseForm,
     CounsellingCloseForm,
     CounsellingSessionForm,
     DateForm,
     DivorceApplicationForm,
     RegistrationForm,
+    ReissueForm,
 )
-from .models import CounsellingCase, DivorceApplication, Registration
-from .workflow import COUNSELLING, DIVORCE, CounsellingOutcome, DivorcePhase, DivorceState, divorce_actions
+from .models import CertificateReissue, CounsellingCase, DivorceApplication, Registration
+from .workflow import (
+    COUNSELLING,
+    DIVORCE,
+    REGISTRATION,
+    CounsellingOutcome,
+    DivorcePhase,
+    DivorceState,
+    divorce_actions,
+)
 
 # The tabs of the divorce page, in the order a registrar works them.
 DIVORCE_TABS = [
@@ -81,6 +94,20 @@ class PartyFacts:
         return self.marriage.party_b if self.marriage.party_a_id == self.person.pk else self.marriage.party_a
 
 
+def party_facts(key: str, person: Person, on: Any) -> PartyFacts:
+    return PartyFacts(
+        key=key,
+        person=person,
+        age=civil_code.age_on(person.birth_date, on),
+        marriage=selectors.marriage_on(person=person, on=on),
+    )
+
+
+def couple_facts(registration: Registration, on: Any) -> list[PartyFacts]:
+    """男方 then 女方, as the pages show a couple."""
+    return [party_facts("husband", registration.husband, on), party_facts("wife", registration.wife, on)]
+
+
 @ability_required("register_marriage")
 def registration_create_page(request: HttpRequest) -> HttpResponse:
     """Look both parties up, show every refused rule beside its party (``check``), then register."""
@@ -111,15 +138,7 @@ def registration_create_page(request: HttpRequest) -> HttpResponse:
                 show_domain_error(form, RuleViolation(errors=refusals))
             checked_ok = not refusals
         on = arguments["registration_date"]
-        parties = {
-            key: PartyFacts(
-                key=key,
-                person=arguments[key],
-                age=civil_code.age_on(arguments[key].birth_date, on),
-                marriage=selectors.marriage_on(person=arguments[key], on=on),
-            )
-            for key in ("party_a", "party_b")
-        }
+        parties = {key: party_facts(key, arguments[key], on) for key in ("party_a", "party_b")}
     return render(
         request,
         "marriage/registration_form.html",
@@ -156,6 +175,17 @@ class DivorceRow:
     days_left: int | None
     actions: list[Transition]
 
+    @property
+    def cooling_off_extended(self) -> bool:
+        """The 30th day fell on a rest day, so the period runs to the next working day (art. 203)."""
+        days = datetime.timedelta(days=civil_code.COOLING_OFF_DAYS)
+        return self.calendar.cooling_off_ends > self.divorce.application_date + days
+
+    @property
+    def certificate_window_extended(self) -> bool:
+        days = datetime.timedelta(days=civil_code.CERTIFICATE_WINDOW_DAYS)
+        return self.calendar.certificate_window_ends > self.calendar.cooling_off_ends + days
+
 
 @role_required(CASE_READERS)
 def divorce_list_page(request: HttpRequest) -> HttpResponse:
@@ -176,15 +206,18 @@ def divorce_list_page(request: HttpRequest) -> HttpResponse:
             divorce=divorce,
             phase=divorce.phase_on(today),
             calendar=divorce.calendar,
-            days_left=civil_code.days_left_in_period(
-                divorce.application_date, max(today, divorce.application_date)
-            )
+            days_left=civil_code.days_left_on(divorce.calendar, max(today, divorce.application_date))
             if divorce.state == DivorceState.OPEN
             else None,
             actions=divorce_actions(divorce, request.user, today),
         )
         for divorce in page
     ]
+    open_rows = [row for row in rows if row.divorce.state == DivorceState.OPEN]
+    unknown_years = periods.unknown_years(
+        [row.calendar.certificate_window_ends for row in open_rows]
+        + [row.calendar.cooling_off_ends for row in open_rows]
+    )
     return render(
         request,
         "marriage/divorce_list.html",
@@ -195,43 +228,74 @@ def divorce_list_page(request: HttpRequest) -> HttpResponse:
             "phase_title": tabs[phase],
             "tabs": [(slug, title, counts.get(slug)) for slug, title in DIVORCE_TABS],
             "can_write": may(request.user, "work_marriage"),
+            "unknown_years": unknown_years,
         },
     )
 
 
 @ability_required("work_marriage")
 def divorce_create_page(request: HttpRequest) -> HttpResponse:
-    form = DivorceApplicationForm(request.POST or None, user=request.user)
+    """Look the couple up by their marriage certificate and show both parties (``step=check``), then record
+    the application with their written agreement and attendance (``step=apply``)."""
+    archive = user_has_role(request.user, ADMINISTRATORS)
+    form = DivorceApplicationForm(request.POST or None, user=request.user, archive=archive)
+    couple: list[PartyFacts] = []
+    registration: Registration | None = None
+    today = timezone.localdate()
     if request.method == "POST" and form.is_valid():
-        try:
-            services.divorce_apply(
-                actor=request.user,
-                registration=form.cleaned_data["certificate_number"],
-                application_date=form.cleaned_data["application_date"],
-            )
-        except DomainError as error:
-            show_domain_error(form, error)
-            if "registration" in error.errors:  # the marriage is named by its certificate number here
-                for message in error.errors["registration"]:
-                    form.add_error("certificate_number", message)
-        else:
-            messages.success(
-                request, _("The application is recorded; the 30-day cooling-off period has begun.")
-            )
-            return redirect(f"{reverse('marriage:divorces')}?phase={DivorcePhase.COOLING_OFF.value}")
-    return render(request, "marriage/divorce_form.html", {"form": form})
+        registration = form.cleaned_data["certificate_number"]
+        couple = couple_facts(registration, today)
+        if request.POST.get("step") == "apply":
+            try:
+                divorce = services.divorce_apply(
+                    actor=request.user,
+                    registration=registration,
+                    application_date=form.cleaned_data.get("application_date") or today,
+                    agreement=form.cleaned_data["agreement"],
+                    attended_in_person=form.cleaned_data["attended_in_person"],
+                    archive_reason=form.cleaned_data.get("archive_reason") or "",
+                )
+            except DomainError as error:
+                show_domain_error(form, error)
+                if "registration" in error.errors:  # the marriage is named by its certificate number here
+                    for message in error.errors["registration"]:
+                        form.add_error("certificate_number", message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The application is recorded; the cooling-off period runs until %(until)s, the "
+                        "certificate can be issued from %(from)s to %(ends)s."
+                    )
+                    % {
+                        "until": divorce.cooling_off_ends.isoformat(),
+                        "from": divorce.calendar.certificate_from.isoformat(),
+                        "ends": divorce.certificate_window_ends.isoformat(),
+                    },
+                )
+                return redirect(f"{reverse('marriage:divorces')}?phase={DivorcePhase.COOLING_OFF.value}")
+    return render(
+        request,
+        "marriage/divorce_form.html",
+        {"form": form, "couple": couple, "registration": registration, "archive": archive},
+    )
 
 
-DIVORCE_PAGE_ACTIONS: dict[str, Callable[..., DivorceApplication]] = {
+DIVORCE_PAGE_ACTIONS: dict[str, Callable[..., Any]] = {
     "withdraw": services.divorce_withdraw,
     "issue": services.divorce_issue,
+    "reissue": services.divorce_reissue,
 }
 
 
-def _divorce_done(divorce: DivorceApplication, transition: Transition) -> str:
+def _divorce_done(result: Any, transition: Transition) -> str:
     if transition.action == "issue":
         return _("The divorce certificate %(number)s is issued; the marriage is dissolved from today.") % {
-            "number": divorce.certificate_number
+            "number": result.certificate_number
+        }
+    if transition.action == "reissue":
+        return _("The divorce certificate is issued again: %(number)s.") % {
+            "number": result.certificate_number
         }
     return _("The divorce application is withdrawn.")
 
@@ -239,8 +303,8 @@ def _divorce_done(divorce: DivorceApplication, transition: Transition) -> str:
 @require_POST
 @role_required(CASE_READERS)
 def divorce_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Withdraw (cooling-off period) or issue the certificate (days 31–60), each confirmed first; a refusal is
-    shown as a message above the list."""
+    """Withdraw (cooling-off period), issue the certificate (certificate period) or issue it again, each
+    confirmed first; a refusal is shown as a message above the list."""
     divorce = selectors.divorce_list(user=request.user).filter(pk=pk).first()
     if divorce is None or action not in DIVORCE_PAGE_ACTIONS:
         raise Http404
@@ -255,16 +319,101 @@ def divorce_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         redirect_to=safe_next(request, reverse("marriage:divorces")),
         obj=divorce,
         subject=_(
-            "Divorce application of %(a)s and %(b)s (marriage certificate %(number)s), made on %(date)s"
+            "Divorce application of %(husband)s (male party) and %(wife)s (female party) (marriage certificate "
+            "%(number)s), made on %(date)s"
         )
         % {
-            "a": registration.party_a.name,
-            "b": registration.party_b.name,
+            "husband": registration.husband.name,
+            "wife": registration.wife.name,
             "number": registration.certificate_number,
             "date": divorce.application_date.isoformat(),
         },
-        # Both end the case for good: the registrar confirms either.
+        details=lambda: _divorce_details(divorce),
+        # Each ends the case or issues a document for good: the registrar confirms it.
         confirm=set(DIVORCE_PAGE_ACTIONS),
+    )
+
+
+def _divorce_details(divorce: DivorceApplication) -> list[tuple[str, str]]:
+    """What the confirmation page repeats about the application."""
+    calendar = divorce.calendar
+    return [
+        (_("Cooling-off period ends"), calendar.cooling_off_ends.isoformat()),
+        (
+            _("Certificate period"),
+            f"{calendar.certificate_from.isoformat()} – {calendar.certificate_window_ends.isoformat()}",
+        ),
+        (_("Written agreement on children, property and debts"), divorce.agreement or "—"),
+    ]
+
+
+# --- A registration: its record, certificates issued again, a court's ruling --------------------------------
+
+REGISTRATION_ACTION_FORMS: dict[str, type[forms.Form]] = {"reissue": ReissueForm, "annul": AnnulForm}
+REGISTRATION_SERVICES: dict[str, Callable[..., Any]] = {
+    "reissue": services.registration_reissue,
+    "annul": services.registration_annul,
+}
+
+
+def _registration_page(
+    request: HttpRequest, registration: Registration, bound: Bound | None = None
+) -> HttpResponse:
+    today = timezone.localdate()
+    allowed = actions_for(REGISTRATION, registration, request.user)
+    divorces = list(registration.divorces.prefetch_related("reissues").order_by("application_date", "id"))
+    return render(
+        request,
+        "marriage/registration_detail.html",
+        {
+            "registration": registration,
+            "couple": couple_facts(registration, today),
+            "divorces": [(divorce, divorce.phase_on(today)) for divorce in divorces],
+            "action_forms": action_forms(request, allowed, REGISTRATION_ACTION_FORMS, bound),
+        },
+    )
+
+
+def _registration_done(result: Any, transition: Transition) -> str:
+    if isinstance(result, CertificateReissue):
+        return _("The marriage certificate is issued again: %(number)s.") % {
+            "number": result.certificate_number
+        }
+    return _("The court's ruling is recorded: the marriage never had effect.")
+
+
+@role_required(CASE_READERS)
+def registration_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A registration: the couple (男方/女方), its divorce applications, certificates issued again and a court's
+    ruling; its forms post here with the action they take (``action``), each confirmed first."""
+    registration = selectors.registration_get(user=request.user, pk=pk)
+    if request.method != "POST":
+        return _registration_page(request, registration)
+    action = request.POST.get("action", "")
+    if action not in REGISTRATION_SERVICES:
+        raise Http404
+    return take_posted_action(
+        request,
+        workflow=REGISTRATION,
+        action=action,
+        forms_by_action=REGISTRATION_ACTION_FORMS,
+        perform=lambda **data: REGISTRATION_SERVICES[action](
+            actor=request.user, registration=registration, **data
+        ),
+        done=_registration_done,
+        redirect_to=reverse("marriage:registration-detail", args=[registration.pk]),
+        rerender=lambda bound: _registration_page(
+            request, selectors.registration_get(user=request.user, pk=pk), bound
+        ),
+        obj=registration,
+        subject=_("Marriage of %(husband)s (male party) and %(wife)s (female party), certificate %(number)s")
+        % {
+            "husband": registration.husband.name,
+            "wife": registration.wife.name,
+            "number": registration.certificate_number,
+        },
+        confirm=set(REGISTRATION_SERVICES),
+        carry=("action",),
     )
 
 

@@ -41,7 +41,9 @@ class DivorceFactory(factory.django.DjangoModelFactory):
         model = DivorceApplication
 
     registration = factory.SubFactory(RegistrationFactory)
-    application_date = factory.LazyFunction(timezone.localdate)
+    application_date = factory.LazyFunction(lambda: timezone.localdate())
+    agreement = "婚生子由女方抚养，男方每月支付抚养费1500元；共同住房归女方所有；无共同债务。"
+    attended_in_person = True
     state = DivorceState.OPEN
 
 
@@ -51,4 +53,4 @@ class CounsellingCaseFactory(factory.django.DjangoModelFactory):
 
     party_a = factory.LazyFunction(man)
     party_b = factory.LazyFunction(woman)
-    opened_on = factory.LazyFunction(timezone.localdate)
+    opened_on = factory.LazyFunction(lambda: timezone.localdate())

@@ -11,8 +11,8 @@ from django.utils import timezone
 from civil_affairs import demo as kernel_demo
 from civil_affairs.accounts.models import User
 from civil_affairs.people.models import Person
-from marriage import civil_code, demo, selectors
-from marriage.models import CounsellingCase, DivorceApplication, Registration
+from marriage import civil_code, demo, periods, selectors
+from marriage.models import CertificateReissue, CounsellingCase, DivorceApplication, Registration
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,28 @@ def test_every_demo_record_obeys_the_civil_code(divisions):
     today = timezone.localdate()
     for divorce in DivorceApplication.objects.all():
         assert divorce.phase_on(today) in {"cooling_off", "awaiting_certificate", "issued", "withdrawn"}
+        calendar = periods.divorce_calendar(divorce.application_date)
+        assert (divorce.cooling_off_ends, divorce.certificate_window_ends) == (
+            calendar.cooling_off_ends,
+            calendar.certificate_window_ends,
+        )
+        assert divorce.agreement and divorce.attended_in_person
         if divorce.state == "issued":
-            assert 31 <= civil_code.divorce_day(divorce.application_date, divorce.issued_on) <= 60
+            assert calendar.certificate_from <= divorce.issued_on <= calendar.certificate_window_ends
         if divorce.state == "open":
-            assert civil_code.divorce_day(divorce.application_date, today) <= 60  # nothing left for the job
+            assert today <= calendar.certificate_window_ends  # nothing left for the job
+
+
+def test_the_demo_shows_an_annulment_and_certificates_issued_again(divisions):
+    kernel_demo.load_accounts()
+    demo.load_records(timezone.localdate())
+
+    annulled = Registration.objects.get(annulment_ruling_date__isnull=False)
+    reissued = CertificateReissue.objects.order_by("certificate_number")
+
+    assert annulled.annulment_ground == "coercion"
+    assert annulled.annulment_court == demo.COURT
+    assert not selectors.marital_status(person=annulled.party_a, on=annulled.registration_date).married
+    assert [r.certificate_number[:2] for r in reissued] == ["BJ", "BL"]
+    assert reissued[0].original_number == reissued[0].registration.certificate_number
+    assert reissued[1].original_number == reissued[1].divorce.certificate_number

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
+from civil_affairs.people.models import Person
 from marriage import selectors, services
 from marriage.models import DivorceApplication, Registration
 from marriage.workflow import DivorceState, WithdrawalReason
@@ -26,10 +27,19 @@ def marriage(divisions):
     )
 
 
-def apply(client, registration, days_before_today=0):
+AGREEMENT = "婚生子由女方抚养，男方每月支付抚养费1500元；共同住房归女方所有；无共同债务。"
+
+
+def apply(client, registration, days_before_today=0, **fields):
     return client.post(
         "/api/v1/marriage/divorces/",
-        {"registration": registration.pk, "application_date": str(days_ago(days_before_today))},
+        {
+            "registration": registration.pk,
+            "application_date": str(days_ago(days_before_today)),
+            "agreement": AGREEMENT,
+            "attended_in_person": True,
+            **fields,
+        },
         format="json",
     )
 
@@ -39,8 +49,6 @@ def act(client, divorce_id, action, body=None):
 
 
 def test_an_application_opens_the_cooling_off_period(registrar_api, marriage):
-    today = timezone.localdate()
-
     response = apply(registrar_api, marriage)
 
     assert response.status_code == 201, response.json()
@@ -48,36 +56,78 @@ def test_an_application_opens_the_cooling_off_period(registrar_api, marriage):
     assert body["phase"] == "cooling_off"
     assert body["registration"] == marriage.pk
     assert (body["party_a"], body["party_b"]) == (marriage.party_a_id, marriage.party_b_id)
-    assert body["application_date"] == str(today)
-    assert body["cooling_off_until"] == str(today + datetime.timedelta(days=30))
-    assert body["certificate_from"] == str(today + datetime.timedelta(days=31))
-    assert body["certificate_until"] == str(today + datetime.timedelta(days=60))
-    assert body["days_left"] == 30
+    assert body["application_date"] == "2024-06-20"
+    # The 30th day after Thursday 20 June is Saturday 20 July: the period ends on Monday 22 July (art. 203).
+    assert body["cooling_off_ends"] == body["cooling_off_until"] == "2024-07-22"
+    assert body["certificate_from"] == "2024-07-23"
+    assert body["certificate_window_ends"] == body["certificate_until"] == "2024-08-21"
+    assert body["days_left"] == 32
+    assert (body["agreement"], body["attended_in_person"], body["archive_reason"]) == (AGREEMENT, True, "")
     assert body["certificate_number"] is None
-    assert AuditEvent.objects.filter(object_type="marriage.divorceapplication", action="create").count() == 1
+    event = AuditEvent.objects.get(object_type="marriage.divorceapplication", action="create")
+    assert event.changes["agreement"] == [None, AGREEMENT]
+    assert event.changes["cooling_off_ends"] == [None, "2024-07-22"]
 
 
-def test_an_application_may_be_recorded_after_the_fact(registrar_api, marriage):
-    body = apply(registrar_api, marriage, days_before_today=40).json()
+def test_a_caseworker_cannot_back_date_an_application(registrar_api, marriage):
+    """Issue 8 #1: an application dated 45 days back would let the certificate be issued at once."""
+    response = apply(registrar_api, marriage, days_before_today=45, archive_reason="补录")
 
-    assert body["phase"] == "awaiting_certificate"
-    assert body["days_left"] == 20
+    assert response.status_code == 400
+    body = response.json()
+    assert body["rule"] == "application_date_today"
+    assert "apply in person: today" in body["application_date"][0]
+    assert not DivorceApplication.objects.exists()
+
+
+def test_an_administrator_enters_an_archive_record_only_with_its_reason(api_as, make_user, marriage):
+    admin = api_as(make_user(Role.ADMINISTRATOR, "370114", "archivist"))
+
+    without_reason = apply(admin, marriage, days_before_today=40)
+    blank_reason = apply(admin, marriage, days_before_today=40, archive_reason="   ")
+    with_reason = apply(admin, marriage, days_before_today=40, archive_reason="补录2024年5月纸质档案")
+
+    assert without_reason.status_code == blank_reason.status_code == 400
+    assert without_reason.json()["rule"] == "archive_reason_required"
+    assert list(without_reason.json()) == ["archive_reason", "rule"]
+    assert with_reason.status_code == 201, with_reason.json()
+    body = with_reason.json()
+    assert (body["application_date"], body["phase"]) == ("2024-05-11", "awaiting_certificate")
+    assert body["archive_reason"] == "补录2024年5月纸质档案"
+    divorce = DivorceApplication.objects.get()
+    event = AuditEvent.objects.get(object_type="marriage.divorceapplication", object_id=str(divorce.pk))
+    assert (event.action, event.actor_username) == ("create", "archivist")
+    assert event.changes["archive_reason"] == [None, "补录2024年5月纸质档案"]
+    assert event.changes["application_date"] == [None, "2024-05-11"]
+
+
+def test_the_agreement_and_both_parties_attendance_are_required(registrar_api, marriage):
+    response = apply(registrar_api, marriage, agreement="  ", attended_in_person=False)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["rule"] == "agreement_required"
+    assert "Civil Code art. 1076" in body["agreement"][0]
+    assert "in person" in body["attended_in_person"][0]
+    assert not DivorceApplication.objects.exists()
 
 
 def test_an_application_date_in_the_future_is_refused(registrar_api, marriage):
     response = apply(registrar_api, marriage, days_before_today=-1)
 
     assert response.status_code == 400
-    assert list(response.json()) == ["application_date"]
+    assert list(response.json()) == ["application_date", "rule"]
+    assert response.json()["rule"] == "application_date_future"
     assert not DivorceApplication.objects.exists()
 
 
-def test_the_two_must_be_married_to_each_other_on_the_application_date(registrar_api, divisions):
+def test_the_two_must_be_married_to_each_other_on_the_application_date(api_as, make_user, divisions):
+    admin = api_as(make_user(Role.ADMINISTRATOR, "370114"))
     dissolved = RegistrationFactory(registration_date=D(2010, 1, 1), dissolved_on=D(2012, 1, 1))
     recent = RegistrationFactory(registration_date=days_ago(3))
 
-    after_divorce = apply(registrar_api, dissolved)
-    before_marriage = apply(registrar_api, recent, days_before_today=10)
+    after_divorce = apply(admin, dissolved)
+    before_marriage = apply(admin, recent, days_before_today=10, archive_reason="补录")
 
     assert after_divorce.status_code == 400
     assert "dissolved on 2012-01-01" in after_divorce.json()["registration"][0]
@@ -99,7 +149,7 @@ def test_a_deceased_spouse_ends_the_marriage_so_there_is_nothing_to_divorce(regi
 
 
 def test_one_open_application_per_marriage(registrar_api, marriage):
-    apply(registrar_api, marriage, days_before_today=5)
+    DivorceFactory(registration=marriage, application_date=days_ago(5))
 
     second = apply(registrar_api, marriage)
 
@@ -153,7 +203,29 @@ def test_only_a_party_may_withdraw(registrar_api, marriage):
     response = act(registrar_api, divorce.pk, "withdraw", {"party": man().pk})
 
     assert response.status_code == 400
-    assert list(response.json()) == ["party"]
+    assert list(response.json()) == ["party", "rule"]
+    divorce.refresh_from_db()
+    assert divorce.state == DivorceState.OPEN
+
+
+def test_withdrawing_with_someone_elses_id_does_not_tell_whether_the_id_exists(registrar_api, marriage):
+    """Issue 8 #12: an existing person and an unknown id answer alike."""
+    divorce = DivorceFactory(registration=marriage, application_date=days_ago(2))
+    stranger = man(name="路人")
+    unknown_id = Person.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+
+    existing = act(registrar_api, divorce.pk, "withdraw", {"party": stranger.pk})
+    unknown = act(registrar_api, divorce.pk, "withdraw", {"party": unknown_id})
+
+    assert existing.status_code == unknown.status_code == 400
+    assert (
+        existing.json()
+        == unknown.json()
+        == {
+            "party": ["Only one of the two parties can withdraw the application."],
+            "rule": "not_a_party",
+        }
+    )
     divorce.refresh_from_db()
     assert divorce.state == DivorceState.OPEN
 

@@ -128,24 +128,30 @@ def test_the_day_list_shows_another_date_on_request(browser_as, registrar, divis
     assert old.certificate_number in that_day
 
 
-def test_divorces_are_listed_by_phase_with_days_left(browser_as, registrar, divisions):
-    cooling = DivorceFactory(application_date=days_ago(28))
-    waiting = DivorceFactory(application_date=days_ago(59))
-    lapsed = DivorceFactory(application_date=days_ago(70))
+def test_divorces_are_listed_by_phase_with_both_end_dates_and_days_left(browser_as, registrar, divisions):
+    # Today is Thursday 2024-06-20.
+    cooling = DivorceFactory(application_date=datetime.date(2024, 5, 23))  # 30th day: Saturday 22 June
+    waiting = DivorceFactory(application_date=datetime.date(2024, 4, 22))
+    lapsed = DivorceFactory(application_date=datetime.date(2024, 4, 11))  # 60th day: Dragon Boat Festival
     client = browser_as(registrar)
 
     cooling_page = client.get("/marriage/divorces/", {"phase": "cooling_off"}).content.decode()
     waiting_page = client.get("/marriage/divorces/", {"phase": "awaiting_certificate"}).content.decode()
     lapsed_page = client.get("/marriage/divorces/", {"phase": "lapsed"}).content.decode()
 
-    assert cooling.registration.certificate_number in cooling_page and "2 days" in cooling_page
-    assert str(cooling.calendar.cooling_off_until) in cooling_page
+    assert cooling.registration.certificate_number in cooling_page and "4 days" in cooling_page
+    assert "2024-06-24" in cooling_page and "extended" in cooling_page  # to Monday
+    assert "2024-07-24" in cooling_page  # its certificate period ends 30 days after that
     assert "Withdraw the application" in cooling_page
     assert waiting.registration.certificate_number in waiting_page and "1 day" in waiting_page
+    assert "2024-05-22" in waiting_page and "2024-06-21" in waiting_page
     assert "Issue the divorce certificate" in waiting_page
     assert lapsed.registration.certificate_number in lapsed_page
-    assert f"Lapsed on {lapsed.calendar.lapses_on}" in lapsed_page
+    # 11 May 2024 was a make-up working day; 10 June the Dragon Boat Festival: the period ran to 11 June.
+    assert "2024-05-11" in lapsed_page and "2024-06-11" in lapsed_page
+    assert "Lapsed on 2024-06-12" in lapsed_page
     assert waiting.registration.certificate_number not in cooling_page
+    assert f"Male party {cooling.registration.husband.name}" in cooling_page
 
 
 def test_the_certificate_is_issued_from_the_list(browser_as, registrar, divisions):
@@ -173,17 +179,83 @@ def test_issuing_too_early_shows_the_refusal_and_changes_nothing(browser_as, reg
     assert divorce.state == "open"
 
 
-def test_a_divorce_application_is_recorded_by_certificate_number(browser_as, registrar, divisions):
-    marriage = RegistrationFactory()
+AGREEMENT = "婚生子由女方抚养，男方每月支付抚养费1500元；共同住房归女方所有；无共同债务。"
 
-    response = browser_as(registrar).post(
+
+def test_the_divorce_form_looks_the_couple_up_and_shows_both_parties_before_saving(
+    browser_as, registrar, divisions
+):
+    # party_a is the woman here: the page still shows the man as 男方 first.
+    marriage = RegistrationFactory(party_a=woman(name="王芳"), party_b=man(name="李强"))
+    client = browser_as(registrar)
+
+    checked = client.post(
         "/marriage/divorces/new/",
-        {"certificate_number": marriage.certificate_number.lower(), "application_date": str(days_ago(0))},
+        {"certificate_number": marriage.certificate_number.lower(), "step": "check"},
+    )
+
+    html = checked.content.decode()
+    assert not DivorceApplication.objects.exists()
+    assert html.index('aria-label="Male party 李强"') < html.index('aria-label="Female party 王芳"')
+    assert "Married to 王芳 since 2020-05-20" in html
+    assert 'name="step" value="apply"' in html
+    assert 'name="application_date"' not in html  # a caseworker's application is dated today
+
+    response = client.post(
+        "/marriage/divorces/new/",
+        {
+            "certificate_number": marriage.certificate_number.lower(),
+            "agreement": AGREEMENT,
+            "attended_in_person": "on",
+            "step": "apply",
+        },
         follow=True,
     )
 
-    assert DivorceApplication.objects.get().registration == marriage
-    assert marriage.certificate_number in response.content.decode()
+    divorce = DivorceApplication.objects.get()
+    assert (divorce.registration, divorce.agreement, divorce.attended_in_person) == (
+        marriage,
+        AGREEMENT,
+        True,
+    )
+    assert divorce.application_date == datetime.date(2024, 6, 20)
+    html = response.content.decode()
+    assert marriage.certificate_number in html
+    assert "the cooling-off period runs until 2024-07-22" in html
+
+
+def test_the_divorce_form_shows_missing_agreement_and_attendance_beside_their_fields(
+    browser_as, registrar, divisions
+):
+    marriage = RegistrationFactory()
+
+    response = browser_as(registrar).post(
+        "/marriage/divorces/new/", {"certificate_number": marriage.certificate_number, "step": "apply"}
+    )
+
+    html = response.content.decode()
+    assert 'id="id_agreement-error"' in html and "Civil Code art. 1076" in html
+    assert 'id="id_attended_in_person-error"' in html
+    assert not DivorceApplication.objects.exists()
+
+
+def test_an_administrator_enters_an_archive_record_on_the_form(browser_as, make_user, divisions):
+    marriage = RegistrationFactory()
+    client = browser_as(make_user(Role.ADMINISTRATOR, "370114"))
+    data = {
+        "certificate_number": marriage.certificate_number,
+        "agreement": AGREEMENT,
+        "attended_in_person": "on",
+        "application_date": "2024-05-02",
+        "step": "apply",
+    }
+
+    refused = client.post("/marriage/divorces/new/", data).content.decode()
+    client.post("/marriage/divorces/new/", {**data, "archive_reason": "补录纸质档案"})
+
+    assert 'id="id_archive_reason-error"' in refused
+    divorce = DivorceApplication.objects.get()
+    assert (divorce.application_date, divorce.archive_reason) == (datetime.date(2024, 5, 2), "补录纸质档案")
 
 
 def test_the_divorce_form_shows_a_refusal_beside_the_certificate_number(browser_as, registrar, divisions):
@@ -193,7 +265,12 @@ def test_the_divorce_form_shows_a_refusal_beside_the_certificate_number(browser_
 
     response = browser_as(registrar).post(
         "/marriage/divorces/new/",
-        {"certificate_number": dissolved.certificate_number, "application_date": str(days_ago(0))},
+        {
+            "certificate_number": dissolved.certificate_number,
+            "agreement": AGREEMENT,
+            "attended_in_person": "on",
+            "step": "apply",
+        },
     )
 
     html = response.content.decode()
@@ -349,7 +426,9 @@ def test_closing_a_counselling_case_is_confirmed_first(browser_as, registrar, di
     client = browser_as(registrar)
     url = f"/marriage/counselling/{case.pk}/"
 
-    asked = client.post(url, {"action": "close", "close-outcome": "divorced", "close-closed_on": str(days_ago(0))})
+    asked = client.post(
+        url, {"action": "close", "close-outcome": "divorced", "close-closed_on": str(days_ago(0))}
+    )
 
     case.refresh_from_db()
     assert case.outcome == "ongoing"
@@ -416,6 +495,8 @@ def test_the_counselling_list_exports_the_outcome_chosen(browser_as, registrar, 
     CounsellingCaseFactory()
     closed = CounsellingCaseFactory(opened_on=days_ago(3), outcome="reconciled", closed_on=days_ago(1))
 
-    rows = _csv_rows(browser_as(registrar).get("/marriage/counselling/", {"outcome": "reconciled", "format": "csv"}))
+    rows = _csv_rows(
+        browser_as(registrar).get("/marriage/counselling/", {"outcome": "reconciled", "format": "csv"})
+    )
 
     assert [row[0] for row in rows[1:]] == [str(closed.pk)]

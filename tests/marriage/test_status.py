@@ -46,8 +46,9 @@ def test_status_across_marriage_divorce_and_remarriage_to_the_same_person(divisi
     }
 
 
-def test_status_follows_the_services_through_a_divorce_and_a_remarriage(divisions, registrar, registrar_api):
-    today = timezone.localdate()
+def test_status_follows_the_services_through_a_divorce_and_a_remarriage(
+    divisions, registrar, registrar_api, freeze_today
+):
     husband, wife = man(), woman()
     first = services.registration_create(
         actor=registrar,
@@ -56,7 +57,11 @@ def test_status_follows_the_services_through_a_divorce_and_a_remarriage(division
         registration_date=D(2013, 5, 1),
         declares_not_close_relatives=True,
     )
-    divorce = services.divorce_apply(actor=registrar, registration=first, application_date=days_ago(45))
+    freeze_today(D(2024, 5, 6))  # they apply in person on a Monday…
+    divorce = services.divorce_apply(
+        actor=registrar, registration=first, agreement="无子女；财产平分。", attended_in_person=True
+    )
+    today = freeze_today(D(2024, 6, 20))  # …and come for the certificate 45 days later
     services.divorce_issue(actor=registrar, divorce=divorce)
 
     between = status(registrar_api, wife, today)
