@@ -435,9 +435,11 @@ def stale_reason(uplift: Uplift) -> str | None:
             "date": later.effective_from.isoformat(),
         }
     current = standards_in_force(uplift.effective_from, exclude_uplift=uplift.pk)
+    in_force: dict[str, str]
+    based_on: dict[str, str]
     if uplift.base_standards:
-        in_force = {c: s.pk for c, s in current.items()}
-        based_on = {c: int(pk) for c, pk in uplift.base_standards.items()}
+        in_force = {c: str(s.pk) for c, s in current.items()}
+        based_on = {c: str(pk) for c, pk in uplift.base_standards.items()}
     else:  # a preview made before the standards' ids were kept: compare the amounts
         in_force = {c: _money(s.monthly_amount) for c, s in current.items()}
         based_on = {line["category"]: line["old_amount"] for line in uplift.lines}

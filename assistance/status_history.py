@@ -31,19 +31,19 @@ def record_status_change(
     if action == SUSPEND:
         # Never before the enrollment starts: a suspension before then means "from the start".
         start = max(on, enrollment.start)
-        suspension = EnrollmentSuspension.objects.create(enrollment=enrollment, start=start, reason=reason)
-        return {"suspended_from": [None, suspension.start]}
+        opened = EnrollmentSuspension.objects.create(enrollment=enrollment, start=start, reason=reason)
+        return {"suspended_from": [None, opened.start]}
     if action == RESUME:
-        suspension = (
+        open_one = (
             EnrollmentSuspension.objects.select_for_update()
             .filter(enrollment=enrollment, end__isnull=True)
             .first()
         )
-        if suspension is None:  # suspended before the history was kept and not backfilled
+        if open_one is None:  # suspended before the history was kept and not backfilled
             return {}
-        suspension.end = max(on, suspension.start)
-        suspension.save(update_fields=["end"])
-        return {"suspended_until": [None, suspension.end]}
+        open_one.end = max(on, open_one.start)
+        open_one.save(update_fields=["end"])
+        return {"suspended_until": [None, open_one.end]}
     return {}
 
 

@@ -4,9 +4,11 @@ after the effective date gets the standard in force on its start whenever the up
 the enrollments the job recomputes."""
 
 import datetime
+import io
 from decimal import ROUND_CEILING, Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -342,3 +344,48 @@ def test_an_enrollment_approved_before_the_uplift_ran_and_starting_on_its_date_i
     assert list(enrollment.amounts.values_list("effective_from", "monthly_amount")) == [
         (JULY, Decimal("1061.00"))
     ]
+
+
+# --- The management command --------------------------------------------------------------------------
+
+
+def test_the_command_dry_run_shows_tekun_raised_to_1_3_times_dibao():
+    standards(dibao_urban="1010.00", tekun_urban="1313.00")
+    out = io.StringIO()
+
+    call_command(
+        "uplift_standards",
+        "--year",
+        "2024",
+        "--rate",
+        "0.05",
+        "--effective-from",
+        "2024-07-01",
+        "--dry-run",
+        stdout=out,
+    )
+
+    tekun = next(line for line in out.getvalue().splitlines() if line.startswith("tekun_urban"))
+    assert "1313.00" in tekun and "1380.00" in tekun
+    assert "max(1379, ⌈1.3 × 1061⌉ = 1380) = 1380" in tekun
+    assert not Uplift.objects.exists()
+
+
+def test_the_command_refuses_a_stale_preview_of_the_year(previewer, reviewer):
+    standards(dibao_urban="1010.00")
+    preview(previewer, year=2025, effective_from=datetime.date(2025, 7, 1))
+    approve_and_run(preview(previewer), reviewer)
+
+    with pytest.raises(CommandError, match="2025-07-01"):
+        call_command(
+            "uplift_standards",
+            "--year",
+            "2025",
+            "--rate",
+            "0.05",
+            "--effective-from",
+            "2025-07-01",
+            stdout=io.StringIO(),
+        )
+
+    assert Uplift.objects.get(year=2025).status == UpliftStatus.PREVIEW

@@ -6,11 +6,12 @@ The same job as the API's preview → approve → Celery run, done in one go by 
     python manage.py uplift_standards --year 2024 --rate 0.05 --effective-from 2024-07-01 --dry-run
     python manage.py uplift_standards --year 2024 --rate 0.05 --effective-from 2024-07-01
 
-With ``--dry-run`` it prints the preview (old and new standard, active enrollments and monthly cost
-change per category) and changes nothing, not even a preview row. Without it, it creates the year's
+With ``--dry-run`` it prints the preview (old and new standard — 特困 at least 1.3 × the new 低保 of its
+area —, active and suspended enrollments and monthly cost change per category) and changes nothing, not even a preview row. Without it, it creates the year's
 preview, or takes up the year's existing preview, approved, running or failed uplift if its rate and
 date are the ones given, approves it as a system action and runs the job here, in this process: an
-uplift whose worker died continues from its last committed chunk. A year whose uplift has completed is
+uplift whose worker died continues from its last committed chunk. A preview whose standards are no longer
+the ones in force is refused, as on the API (make a new preview). A year whose uplift has completed is
 reported and left as it is, so running the command twice changes nothing.
 """
 
@@ -108,7 +109,10 @@ class Command(BaseCommand):
         header = ("category", "old", "new", "enrollments", "monthly cost change")
         self.stdout.write(f"{header[0]:<20} {header[1]:>10} {header[2]:>10} {header[3]:>12} {header[4]:>20}")
         for line in lines:
+            # 特困 raised to 1.3 × the new 低保 of its area says so (SPEC §4.4).
+            floor = line.get("explanation", "") if "max(" in line.get("explanation", "") else ""
             self.stdout.write(
                 f"{line['category']:<20} {line['old_amount']:>10} {line['new_amount']:>10} "
                 f"{line['enrollments']:>12} {line['monthly_cost_change']:>20}"
+                + (f"  {floor}" if floor else "")
             )
