@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from civil_affairs.accounts.lines import serves
+from civil_affairs.accounts.permissions import may
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -11,6 +11,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     first_segment = request.path.strip("/").split("/", 1)[0]
     user = getattr(request, "user", None)
     return {
-        "portal_sections": [(slug, title) for slug, title in settings.PORTAL_SECTIONS if serves(user, slug)],
+        # Only the lines whose pages the user may read: a viewer reads them on the dashboard instead.
+        "portal_sections": [
+            (slug, title) for slug, title in settings.PORTAL_SECTIONS if may(user, f"read_{slug}")
+        ],
         "current_section": first_segment,
     }

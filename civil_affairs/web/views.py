@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.accounts.models import Role, User
@@ -33,6 +33,9 @@ HOME_TEMPLATES: dict[str, str] = {
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required
+    if user.role == Role.VIEWER:
+        # The leader's work is the dashboard (SPEC §9).
+        return redirect("dashboards:index")
     people = within_jurisdiction(Person.objects.all(), user)
     context: dict[str, Any] = {"jurisdiction": user.jurisdiction, "people_count": people.count()}
     if user.role in (Role.VIEWER, Role.DISTRICT_REVIEWER, Role.ADMINISTRATOR):

@@ -116,21 +116,29 @@ def _section_links(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("marriage_registrar", ["/people/", "/marriage/"]),
-        ("mingshui_caseworker", ["/people/", "/assistance/", "/eldercare/", "/funeral/", "/community/"]),
-        ("eldercare_officer", ["/people/", "/eldercare/"]),
+        ("marriage_registrar", ["/people/", "/dashboards/", "/marriage/"]),
+        (
+            "mingshui_caseworker",
+            ["/people/", "/dashboards/", "/assistance/", "/eldercare/", "/funeral/", "/community/"],
+        ),
+        ("eldercare_officer", ["/people/", "/dashboards/", "/eldercare/"]),
         (
             "admin",
-            ["/people/", "/assistance/", "/eldercare/", "/marriage/", "/funeral/", "/community/", "/audit/"],
+            [
+                *("/people/", "/dashboards/", "/assistance/", "/eldercare/", "/marriage/", "/funeral/"),
+                *("/community/", "/audit/"),
+            ],
         ),
-        ("leader", ["/assistance/", "/eldercare/", "/marriage/", "/funeral/", "/community/"]),
+        # The leader reads every line on the dashboard, not in the case lists (which would refuse it).
+        ("leader", ["/dashboards/"]),
     ],
 )
 def test_the_top_navigation_shows_the_lines_of_work_the_user_serves(client, divisions, username, expected):
     demo.load_accounts()
     client.force_login(User.objects.get(username=username))
 
-    assert _section_links(client.get("/").content.decode()) == expected
+    # The leader's home is the dashboard (a redirect).
+    assert _section_links(client.get("/", follow=True).content.decode()) == expected
 
 
 def test_a_list_pages_export_has_its_headers_in_the_users_language(client, caseworker, compiled_catalogue):
