@@ -640,7 +640,7 @@ def divorce_lapse_overdue(*, today: datetime.date | None = None, chunk_size: int
         total += len(rows)
 
 
-def divorce_periods_refresh(*, applied_from: datetime.date | None = None) -> int:
+def divorce_periods_refresh(*, applied_from: datetime.date | None = None, actor: Any = None) -> int:
     """Recompute the end dates of the open applications (made on or after ``applied_from``) on the calendar as
     it stands, and keep the ones that changed, audited: an administrator may enter a year's holidays after an
     application whose period ends in that year. Idempotent; returns how many changed."""
@@ -662,7 +662,7 @@ def divorce_periods_refresh(*, applied_from: datetime.date | None = None) -> int
             divorce.cooling_off_ends, divorce.certificate_window_ends = after
             divorce.save(update_fields=["cooling_off_ends", "certificate_window_ends", "updated_at"])
             audit_record(
-                actor=None,
+                actor=actor,
                 action="recalculate_periods",
                 obj=divorce,
                 changes={
@@ -672,6 +672,18 @@ def divorce_periods_refresh(*, applied_from: datetime.date | None = None) -> int
             )
             changed += 1
     return changed
+
+
+# The longest an application's periods can run: 60 days and two extensions over the longest holidays.
+PERIODS_SPAN = datetime.timedelta(days=civil_code.COOLING_OFF_DAYS + civil_code.CERTIFICATE_WINDOW_DAYS + 40)
+
+
+def calendar_day_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """An administrator entered, corrected or removed a day of the working-day calendar: the open applications
+    whose periods may reach that day follow at once (in the same transaction). An entry's author is named in
+    the audit events; a removal (``post_delete`` sends no ``created``) is the system's."""
+    actor = getattr(instance, "created_by", None) if "created" in kwargs else None
+    divorce_periods_refresh(applied_from=instance.day - PERIODS_SPAN, actor=actor)
 
 
 # --- Certificates issued again, court rulings ----------------------------------------------------------------
