@@ -279,7 +279,7 @@ UPDATE assistance_enrollment AS e
 """
 DEMO_SUSPENSIONS_SQL = """
 INSERT INTO assistance_enrollmentsuspension (enrollment_id, start, "end", reason, created_at)
-SELECT e.id, GREATEST(e.start, %(today)s::date - (5 + e.id %% 60)), NULL, e.status_reason, now()
+SELECT e.id, GREATEST(e.start, %(today)s::date - (5 + e.id %% 60)::integer), NULL, e.status_reason, now()
   FROM assistance_enrollment AS e
  WHERE e.status = 'suspended'
    AND NOT EXISTS (SELECT 1 FROM assistance_enrollmentsuspension AS s
