@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import documents, views
 
 app_name = "assistance"
 urlpatterns = [
@@ -19,6 +19,10 @@ urlpatterns = [
     path("uplifts/", views.uplift_list_page, name="uplift-list"),
     path("uplifts/<int:pk>/", views.uplift_detail_page, name="uplift-detail"),
     path("uplifts/<int:pk>/approve/", views.uplift_approve_page, name="uplift-approve"),
+    # Printable documents (SPEC §9): the public-notice list, the decision notice, the home-visit form.
+    path("notices/print/", documents.notice_list_page, name="print-notice-list"),
+    path("applications/<int:pk>/print/decision/", documents.decision_notice_page, name="print-decision"),
+    path("applications/<int:pk>/print/home-visit/", documents.home_visit_form_page, name="print-home-visit"),
     path("payment-batches/", views.payment_batch_list_page, name="payment-batch-list"),
     path("payment-batches/<int:pk>/export/", views.payment_batch_export_page, name="payment-batch-export"),
     # The bank file's first address (CSV only then); ?format=xlsx works on both.

@@ -363,6 +363,12 @@ FUNERAL_BURIAL_SUBSIDY_AMOUNTS = {
     **json.loads(os.environ.get("FUNERAL_BURIAL_SUBSIDY_AMOUNTS") or "{}"),
 }
 FUNERAL_FEE_WAIVER_AMOUNT = os.environ.get("FUNERAL_FEE_WAIVER_AMOUNT", "630.00")
+# Printed on the public-notice lists and decision notices of social assistance (SPEC §9); read by
+# assistance/documents.py.
+ASSISTANCE_COMPLAINTS_PHONE = os.environ.get("ASSISTANCE_COMPLAINTS_PHONE", "12345")
+ASSISTANCE_BUREAU_NAME = os.environ.get("ASSISTANCE_BUREAU_NAME", "章丘区民政局")
+# Where an administrative review of a decision is applied for (行政复议法 art. 24: the county government).
+ASSISTANCE_REVIEW_BODY = os.environ.get("ASSISTANCE_REVIEW_BODY", "章丘区人民政府")
 # Prepaid fees an elder-care institution may hold, in months of fees per resident (SPEC §5, §11).
 ELDERCARE_PREPAID_MONTHS_CAP = int(os.environ.get("ELDERCARE_PREPAID_MONTHS_CAP", "6"))
 
