@@ -970,15 +970,15 @@ def test_an_uplift_refusal_is_shown_next_to_its_field(english, reviewer, standar
     assert not Uplift.objects.exists()
 
 
-def test_a_second_uplift_for_the_year_is_refused(english, reviewer, standards):
+def test_a_second_preview_for_the_year_replaces_the_unapproved_one(english, reviewer, standards):
     english.force_login(reviewer)
     data = {"year": "2030", "rate": "0.05", "effective_from": "2030-07-01"}
     english.post("/assistance/uplifts/", data)
 
-    response = english.post("/assistance/uplifts/", {**data, "rate": "0.06"})
+    response = english.post("/assistance/uplifts/", {**data, "rate": "0.06"}, follow=True)
 
-    assert "The uplift of 2030 already exists." in response.content.decode()
-    assert Uplift.objects.get().rate == Decimal("0.05")
+    assert "The preview of the 2030 uplift is ready" in response.content.decode()
+    assert Uplift.objects.get().rate == Decimal("0.06")
 
 
 def test_approving_an_uplift_shows_the_jobs_progress(english, reviewer, make_user, standards):
@@ -1026,16 +1026,17 @@ def test_reviewer_makes_a_payment_batch_and_downloads_its_csv(english, reviewer,
     assert 'data-refresh-seconds="5"' in created.content.decode()
     jobs.payment_batch_run(batch_id=batch.pk)
     listed = english.get("/assistance/payment-batches/").content.decode()
-    export_url = f"/assistance/payment-batches/{batch.pk}/export.csv"
+    export_url = f"/assistance/payment-batches/{batch.pk}/export/?format=csv"
     assert export_url in listed and "1,000.00" in listed
+    assert f"/assistance/payment-batches/{batch.pk}/export/?format=xlsx" in listed
 
     response = english.get(export_url)
 
-    lines = b"".join(response.streaming_content).decode().splitlines()
+    lines = b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()
     assert response["Content-Disposition"] == 'attachment; filename="payments-2024-07.csv"'
-    assert lines[0].startswith("enrollment_id,")
-    assert lines[1].startswith(f"{enrollment.pk},") and lines[1].endswith(",2024-07,1000.00")
-    assert lines[-1] == "TOTAL,1,,,2024-07,1000.00"
+    assert lines[0].startswith("Payee,ID number,Bank account,Bank,Amount (yuan),Category")
+    assert lines[1].endswith(f",1000.00,Urban minimum living allowance,{enrollment.pk}")
+    assert lines[-2:] == ["", "Total: 1 payments,,,,1000.00,,"]
 
 
 def test_a_second_batch_for_the_month_is_refused_above_the_form(english, reviewer):
