@@ -13,11 +13,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import ALL_ROLES, CASE_WRITERS, RolePermission
+from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
 from civil_affairs.people.models import Person
@@ -25,7 +27,7 @@ from civil_affairs.people.selectors import people_visible_to
 
 from . import exports, selectors, services
 from .batch_api import payee_action
-from .models import Application, Enrollment, Household, HouseholdMember, Relation, Standard
+from .models import Application, Enrollment, Household, HouseholdMember, Recheck, Relation, Standard
 from .rules import Category, payment_kind
 from .workflow import ENROLLMENT_TRANSITIONS, TRANSITIONS, EnrollmentStatus, State
 
@@ -91,7 +93,9 @@ class MemberSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        cast(serializers.PrimaryKeyRelatedField, fields["person"]).queryset = people_visible_to(self.context["request"].user)
+        cast(serializers.PrimaryKeyRelatedField, fields["person"]).queryset = people_visible_to(
+            self.context["request"].user
+        )
         return fields
 
 
@@ -171,12 +175,34 @@ class HouseholdViewSet(ScopedViewSet):
 # --- Applications -----------------------------------------------------------------------------------------
 
 
+def _standards(serializer: serializers.Serializer) -> services.StandardTable:
+    """The standards, read once per response (a list computes every row's amount from them)."""
+    context = serializer.context
+    if "standards" not in context:
+        context["standards"] = services.StandardTable()
+    return cast(services.StandardTable, context["standards"])
+
+
+# The states in which an application shows the amount its approval would set (SPEC §3.1, §4.2).
+PROPOSING_STATES = frozenset({State.INVESTIGATED, State.PUBLICISED})
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     division = serializers.CharField(source="division_id", read_only=True)
     covered_members: serializers.PrimaryKeyRelatedField[Person] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
     enrollment = serializers.SerializerMethodField()
+    decision_overdue = serializers.SerializerMethodField(
+        help_text="Awaiting its decision past ``decision_due`` (20 working days after acceptance, 30 if extended)."
+    )
+    proposed_amount = serializers.SerializerMethodField(
+        help_text="What approving it now would pay a month from the next month (investigated or publicised "
+        "applications; null otherwise)."
+    )
+    amount_explanation = serializers.SerializerMethodField(
+        help_text="How ``proposed_amount`` is computed, e.g. ``(1010.00 − 350.00) × 2 = 1320.00``."
+    )
 
     class Meta:
         model = Application
@@ -189,9 +215,17 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "state",
             "irregular_income",
             "investigation_report",
+            "received_on",
+            "accepted_on",
+            "visited_on",
             "notice_from",
+            "decision_due",
+            "decision_extension_reason",
+            "decision_overdue",
             "decided_at",
             "decision_reason",
+            "proposed_amount",
+            "amount_explanation",
             "enrollment",
             "submitted_at",
         ]
@@ -201,6 +235,31 @@ class ApplicationSerializer(serializers.ModelSerializer):
         enrollment = getattr(application, "enrollment", None)
         return enrollment.pk if enrollment else None
 
+    def get_decision_overdue(self, application: Application) -> bool:
+        return bool(
+            application.state in services.AWAITING_DECISION
+            and application.decision_due
+            and application.decision_due < timezone.localdate()
+        )
+
+    def _proposal(self, application: Application) -> services.Proposal | None:
+        if application.state not in PROPOSING_STATES:
+            return None
+        cache = self.context.setdefault("proposals", {})
+        if application.pk not in cache:
+            cache[application.pk] = services.application_proposal(application, standards=_standards(self))
+        return cast(services.Proposal | None, cache[application.pk])
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
+    def get_proposed_amount(self, application: Application) -> str | None:
+        proposal = self._proposal(application)
+        return None if proposal is None else f"{proposal.amount:.2f}"
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_amount_explanation(self, application: Application) -> str | None:
+        proposal = self._proposal(application)
+        return None if proposal is None else proposal.explanation
+
 
 class ApplicationCreateSerializer(serializers.Serializer):
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.none())
@@ -209,6 +268,10 @@ class ApplicationCreateSerializer(serializers.Serializer):
         queryset=Person.objects.none(), many=True, required=False, help_text="Default: all members."
     )
     irregular_income = serializers.BooleanField(required=False, default=False)
+    received_on = serializers.DateField(
+        required=False,
+        help_text="The day the paper application arrived: today or up to 30 days back (default today).",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -216,16 +279,31 @@ class ApplicationCreateSerializer(serializers.Serializer):
             user=self.context["request"].user
         )
         covered = cast(serializers.ManyRelatedField, fields["covered_members"])
-        cast(serializers.PrimaryKeyRelatedField, covered.child_relation).queryset = people_visible_to(self.context["request"].user)
+        cast(serializers.PrimaryKeyRelatedField, covered.child_relation).queryset = people_visible_to(
+            self.context["request"].user
+        )
         return fields
+
+
+class AcceptSerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False,
+        help_text="The day accepted: not before it was received, not in the future (default today).",
+    )
 
 
 class InvestigateSerializer(serializers.Serializer):
     report = serializers.CharField(help_text="What the home visit found.")
+    date = serializers.DateField(
+        required=False,
+        help_text="The day of the home visit: not before acceptance, not in the future (default today).",
+    )
 
 
 class PubliciseSerializer(serializers.Serializer):
-    notice_from = serializers.DateField(required=False, help_text="Today or earlier; default today.")
+    notice_from = serializers.DateField(
+        required=False, help_text="Today or earlier, not before the home visit; default today."
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -245,15 +323,24 @@ class ApplicationFilter(django_filters.FilterSet):
     household = django_filters.NumberFilter(field_name="household_id")
     submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
     submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
+    decision_overdue = StrictBooleanFilter(
+        method="filter_decision_overdue", help_text="Awaiting its decision past its due date."
+    )
 
     class Meta:
         model = Application
         fields = ["state", "category", "division", "household"]
 
+    def filter_decision_overdue(
+        self, queryset: QuerySet[Application], name: str, value: bool
+    ) -> QuerySet[Application]:
+        overdue = selectors.decision_overdue_q(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
 
 # Each workflow action: its input serializer and how the validated input maps to the service's arguments.
 APPLICATION_ACTION_INPUT: dict[str, type[serializers.Serializer] | None] = {
-    "accept": None,
+    "accept": AcceptSerializer,
     "investigate": InvestigateSerializer,
     "publicise": PubliciseSerializer,
     "approve": None,
@@ -279,7 +366,8 @@ def _application_action(name: str) -> Callable[..., Response]:
 )
 class ApplicationViewSet(ServiceCreateMixin, ScopedViewSet):
     """Applications through the review workflow (SPEC §4.2). Actions: accept, investigate, publicise, approve,
-    reject, withdraw; 409 when not allowed from the current state, 403 when the role may not."""
+    reject, withdraw, and extend-decision (once, with a reason); 409 when not allowed from the current state,
+    403 when the role may not. ``?decision_overdue=true`` lists those past their decision's due date."""
 
     serializer_class = ApplicationSerializer
     export_columns = exports.APPLICATION_COLUMNS
@@ -291,7 +379,11 @@ class ApplicationViewSet(ServiceCreateMixin, ScopedViewSet):
     create_service = services.application_submit
     filterset_class = ApplicationFilter
     search_fields = ["household__address", "covered_members__name"]
-    roles_by_action = {"create": CASE_WRITERS, **{name: t.roles for name, t in TRANSITIONS.items()}}
+    roles_by_action = {
+        "create": CASE_WRITERS,
+        "extend_decision": services.EXTENDERS,
+        **{name: t.roles for name, t in TRANSITIONS.items()},
+    }
 
     accept = _application_action("accept")
     investigate = _application_action("investigate")
@@ -299,6 +391,23 @@ class ApplicationViewSet(ServiceCreateMixin, ScopedViewSet):
     approve = _application_action("approve")
     reject = _application_action("reject")
     withdraw = _application_action("withdraw")
+
+    @extend_schema(
+        request=RequiredReasonSerializer,
+        responses={200: ApplicationSerializer},
+        summary="Extend the decision period once (30 working days after acceptance), with a reason",
+    )
+    @action(detail=True, methods=["post"], url_path="extend-decision", url_name="extend-decision")
+    def extend_decision(self, request: Request, pk: str | None = None) -> Response:
+        """SPEC §4.2: extendable once, to 30 working days after acceptance, with a reason; 409 the second time
+        or once decided."""
+        application = self.get_object()
+        data = RequiredReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_extend_decision(
+            actor=request.user, application=application, reason=data.validated_data["reason"]
+        )
+        return Response(ApplicationSerializer(self.get_queryset().get(pk=application.pk)).data)
 
 
 # --- Enrollments ------------------------------------------------------------------------------------------
@@ -309,6 +418,24 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     covered_members: serializers.PrimaryKeyRelatedField[Person] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
+    amount_explanation = serializers.SerializerMethodField(
+        help_text="How ``monthly_amount`` is computed, e.g. ``(1010.00 − 350.00) × 2 = 1320.00``."
+    )
+    below_current_standard = serializers.SerializerMethodField(
+        help_text="Paid less than its category's standard in force today would pay (flagged for correction)."
+    )
+
+    def _reading(self, enrollment: Enrollment) -> services.AmountReading:
+        cache = self.context.setdefault("readings", {})
+        if enrollment.pk not in cache:
+            cache[enrollment.pk] = services.enrollment_amount_reading(enrollment, standards=_standards(self))
+        return cast(services.AmountReading, cache[enrollment.pk])
+
+    def get_amount_explanation(self, enrollment: Enrollment) -> str:
+        return self._reading(enrollment).explanation
+
+    def get_below_current_standard(self, enrollment: Enrollment) -> bool:
+        return self._reading(enrollment).below_current_standard
 
     class Meta:
         model = Enrollment
@@ -320,6 +447,8 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "division",
             "covered_members",
             "monthly_amount",
+            "amount_explanation",
+            "below_current_standard",
             "start",
             "end",
             "status",
@@ -362,6 +491,50 @@ class EnrollmentFilter(django_filters.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
+class RecheckMemberSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        person = cast(serializers.PrimaryKeyRelatedField, fields["person"])
+        person.queryset = people_visible_to(request.user) if request is not None else Person.objects.none()
+        return fields
+
+
+class RecheckSerializer(serializers.Serializer):
+    visited_on = serializers.DateField(help_text="The day of the re-check's home visit: not in the future.")
+    members = RecheckMemberSerializer(
+        many=True, help_text="Every member of the household once, with the monthly income found."
+    )
+    report = serializers.CharField(help_text="What the re-check found.")
+    irregular_income = serializers.BooleanField(
+        required=False, help_text="Irregular income: next re-check in 6 months (default: as before)."
+    )
+
+
+class RecheckRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recheck
+        fields = [
+            "id",
+            "visited_on",
+            "report",
+            "incomes",
+            "total_income",
+            "member_count",
+            "irregular_income",
+            "amount_before",
+            "amount_after",
+            "effective_from",
+            "next_review",
+            "terminated",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
 def _enrollment_action(name: str) -> Callable[..., Response]:
     return workflow_action(
         name,
@@ -380,7 +553,16 @@ class EnrollmentViewSet(ScopedViewSet):
     serializer_class = EnrollmentSerializer
     export_columns = exports.ENROLLMENT_COLUMNS
     export_name = "enrollments"
-    ordering_fields = ["id", "category", "monthly_amount", "start", "end", "status", "next_review", "division"]
+    ordering_fields = [
+        "id",
+        "category",
+        "monthly_amount",
+        "start",
+        "end",
+        "status",
+        "next_review",
+        "division",
+    ]
     selector = selectors.enrollment_list
     line = Line.ASSISTANCE
     filterset_class = EnrollmentFilter
@@ -389,4 +571,36 @@ class EnrollmentViewSet(ScopedViewSet):
     suspend = _enrollment_action("suspend")
     resume = _enrollment_action("resume")
     terminate = _enrollment_action("terminate")
+
+    @extend_schema(
+        request=RecheckSerializer,
+        responses={200: EnrollmentSerializer},
+        summary=str(ENROLLMENT_TRANSITIONS["recheck"].label),
+    )
+    @action(detail=True, methods=["post"], url_path="recheck", url_name="recheck")
+    def recheck(self, request: Request, pk: str | None = None) -> Response:
+        """Record a re-check (SPEC §4.2): the amount from the next month, the next re-check's date; a 低保 gap
+        of 0 terminates the enrollment at the end of this month."""
+        enrollment = self.get_object()
+        data = RecheckSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        services.enrollment_recheck(
+            actor=request.user,
+            enrollment=enrollment,
+            visited_on=data.validated_data["visited_on"],
+            members=[
+                services.IncomeInput(row["person"], row["monthly_income"])
+                for row in data.validated_data["members"]
+            ],
+            report=data.validated_data["report"],
+            irregular_income=data.validated_data.get("irregular_income"),
+        )
+        return Response(EnrollmentSerializer(self.get_queryset().get(pk=enrollment.pk)).data)
+
+    @extend_schema(responses={200: RecheckRecordSerializer(many=True)}, summary="The enrollment's re-checks")
+    @action(detail=True, methods=["get"], url_path="rechecks", url_name="rechecks")
+    def rechecks(self, request: Request, pk: str | None = None) -> Response:
+        enrollment = self.get_object()
+        return Response(RecheckRecordSerializer(selectors.recheck_list(enrollment), many=True).data)
+
     payee = payee_action(EnrollmentSerializer)

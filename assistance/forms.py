@@ -32,6 +32,21 @@ def _town_choices(user: Any) -> list[tuple[str, str]]:
     return [("", _("All towns and streets")), *((t.code, t.name) for t in towns)]
 
 
+def _date_widget() -> forms.DateInput:
+    # ISO values in every language, as the browser's date picker sends them.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _received_on_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Received on"),
+        required=False,
+        initial=timezone.localdate,
+        widget=_date_widget(),
+        help_text=_("The day the paper application arrived: today or up to 30 days back."),
+    )
+
+
 def _category_field(**options: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=_("Assistance category"), choices=[("", "---------"), *Category.choices], **options
@@ -56,6 +71,7 @@ class FilingForm(forms.Form):
         required=False,
         help_text=_("Members able to work with irregular income: re-check every 6 months."),
     )
+    received_on = _received_on_field()
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,6 +168,7 @@ class ApplyForm(forms.Form):
         required=False,
         help_text=_("Members able to work with irregular income: re-check every 6 months."),
     )
+    received_on = _received_on_field()
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,11 +179,30 @@ class ApplyForm(forms.Form):
 # --- Workflow actions ---------------------------------------------------------------------------------------
 
 
+class AcceptForm(forms.Form):
+    date = forms.DateField(
+        label=_("Accepted on"),
+        required=False,
+        initial=timezone.localdate,
+        widget=_date_widget(),
+        help_text=_(
+            "Not before the day received, not in the future. The decision is due 20 working days later."
+        ),
+    )
+
+
 class InvestigateForm(forms.Form):
     report = forms.CharField(
         label=_("Home-visit report"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What the home visit found: living conditions, income, property."),
+    )
+    date = forms.DateField(
+        label=_("Home visit on"),
+        required=False,
+        initial=timezone.localdate,
+        widget=_date_widget(),
+        help_text=_("Not before the acceptance, not in the future."),
     )
 
 
@@ -176,7 +212,9 @@ class PubliciseForm(forms.Form):
         required=False,
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Today or earlier. The notice runs 7 full days before approval."),
+        help_text=_(
+            "Today or earlier, not before the home visit. The notice runs 7 full days before approval."
+        ),
     )
 
 
@@ -196,7 +234,7 @@ class WithdrawForm(forms.Form):
 
 # One input form per workflow action (workflow.TRANSITIONS); the field names are the service's arguments.
 APPLICATION_ACTION_FORMS: dict[str, type[forms.Form]] = {
-    "accept": NoInputForm,
+    "accept": AcceptForm,
     "investigate": InvestigateForm,
     "publicise": PubliciseForm,
     "approve": NoInputForm,
@@ -223,7 +261,70 @@ class TerminateForm(forms.Form):
     )
 
 
-# One input form per enrollment status change (workflow.ENROLLMENT_TRANSITIONS).
+class ExtendDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for extending"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Once only: the decision is then due 30 working days after acceptance."),
+    )
+
+
+class RecheckForm(forms.Form):
+    """A re-check: the visit, the report, and one income field per household member (``income_<person id>``,
+    added by :func:`recheck_form_for`)."""
+
+    visited_on = forms.DateField(
+        label=_("Re-check visit on"),
+        initial=timezone.localdate,
+        widget=_date_widget(),
+        help_text=_("Not in the future, not before the previous visit."),
+    )
+    report = forms.CharField(
+        label=_("Re-check report"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the re-check found: income, property, who lives in the household."),
+    )
+    irregular_income = forms.BooleanField(
+        label=_("Irregular income"),
+        required=False,
+        help_text=_("Members able to work with irregular income: re-check every 6 months."),
+    )
+
+    INCOME_PREFIX = "income_"
+
+    def incomes(self) -> list[tuple[int, Decimal]]:
+        """(person id, monthly income) per member, from the cleaned form."""
+        return [
+            (int(name.removeprefix(self.INCOME_PREFIX)), value)
+            for name, value in self.cleaned_data.items()
+            if name.startswith(self.INCOME_PREFIX)
+        ]
+
+
+def recheck_form_for(members: Any, *, irregular_income: bool) -> type[RecheckForm]:
+    """The re-check form of one household: an income field per member, filled with the income on record."""
+    fields: dict[str, forms.Field] = {
+        f"{RecheckForm.INCOME_PREFIX}{member.person_id}": forms.DecimalField(
+            label=_("Monthly income of %(name)s (yuan)") % {"name": member.person.name},
+            min_value=Decimal("0"),
+            max_digits=12,
+            decimal_places=2,
+            initial=member.monthly_income,
+        )
+        for member in members
+    }
+    fields["irregular_income"] = forms.BooleanField(
+        label=_("Irregular income"),
+        required=False,
+        initial=irregular_income,
+        help_text=_("Members able to work with irregular income: re-check every 6 months."),
+    )
+    # type() with a Form base builds the class through Django's form metaclass, which collects the fields.
+    return cast(type[RecheckForm], type("HouseholdRecheckForm", (RecheckForm,), fields))
+
+
+# One input form per enrollment status change (workflow.ENROLLMENT_TRANSITIONS); the re-check's is made per
+# household by recheck_form_for.
 ENROLLMENT_ACTION_FORMS: dict[str, type[forms.Form]] = {
     "suspend": SuspendForm,
     "resume": ResumeForm,
@@ -237,6 +338,9 @@ ENROLLMENT_ACTION_FORMS: dict[str, type[forms.Form]] = {
 class ReviewFilterForm(forms.Form):
     town = forms.ChoiceField(label=_("Town or street"), required=False)
     ready = forms.BooleanField(label=_("Only those ready for a decision"), required=False)
+    decision_overdue = forms.BooleanField(
+        label=_("Only those past their decision's due date"), required=False
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -115,7 +115,15 @@ class Application(models.Model):
         help_text=_("Members able to work with irregular income: re-check every 6 months."),
     )
     investigation_report = models.TextField(_("home-visit report"), blank=True)
+    # The case's dates follow one another (SPEC §4.2): the paper application arrived, the town accepted it,
+    # visited the home, posted the notice; none in the future.
+    received_on = models.DateField(_("received on"))
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    visited_on = models.DateField(_("home visit on"), null=True, blank=True)
     notice_from = models.DateField(_("public notice from"), null=True, blank=True)
+    # 20 working days after acceptance, 30 once extended with a reason (SPEC §4.2, §11).
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    decision_extension_reason = models.TextField(_("reason for extending the decision period"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -138,6 +146,22 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="rejected") | ~Q(decision_reason=""),
                 name="application_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_on__isnull=True) | Q(accepted_on__gte=F("received_on")),
+                name="application_accepted_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(visited_on__isnull=True)
+                | Q(accepted_on__isnull=True)
+                | Q(visited_on__gte=F("accepted_on")),
+                name="application_visited_after_accepted",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_from__isnull=True)
+                | Q(visited_on__isnull=True)
+                | Q(notice_from__gte=F("visited_on")),
+                name="application_notice_after_visit",
             ),
         ]
 
@@ -225,6 +249,44 @@ class EnrollmentAmount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id}: {self.monthly_amount} from {self.effective_from}"
+
+
+class Recheck(models.Model):
+    """A periodic re-check of an enrollment (动态管理, SPEC §4.2, §11): the home visit, the members' incomes it
+    found, the amount it set from the next month and the next re-check's date."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="rechecks")
+    visited_on = models.DateField(_("home visit on"))
+    report = models.TextField(_("re-check report"))
+    # The members' incomes as found: [{"person": id, "monthly_income": "0.00"}, ...].
+    incomes = models.JSONField(_("members' monthly incomes"), default=list)
+    total_income = money(_("household monthly income"))
+    member_count = models.PositiveSmallIntegerField(_("number of household members"))
+    irregular_income = models.BooleanField(_("irregular income"), default=False)
+    amount_before = money(_("monthly amount before"))
+    amount_after = money(_("monthly amount after"))
+    effective_from = models.DateField(_("effective from"))
+    next_review = models.DateField(_("next re-check"))
+    terminated = models.BooleanField(_("terminated the enrollment"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("re-check")
+        verbose_name_plural = _("re-checks")
+        ordering = ["enrollment", "-visited_on", "-id"]
+        indexes = [models.Index(fields=["enrollment", "-visited_on"], name="recheck_enrollment_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_after__gte=0), name="recheck_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(next_review__gt=F("visited_on")), name="recheck_next_after_visit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} {self.visited_on}: {self.amount_before} → {self.amount_after}"
 
 
 class EnrollmentSuspension(models.Model):

@@ -11,8 +11,8 @@ from civil_affairs.accounts.jurisdiction import scoped
 from civil_affairs.accounts.lines import Line
 from civil_affairs.divisions.selectors import count_by_town
 
-from .models import Application, Enrollment, Household, HouseholdMember, Standard
-from .workflow import EnrollmentStatus
+from .models import Application, Enrollment, Household, HouseholdMember, Recheck, Standard
+from .workflow import EnrollmentStatus, State
 
 
 def standard_list(*, category: str | None = None) -> QuerySet[Standard]:
@@ -32,21 +32,39 @@ def household_list(*, user: Any) -> QuerySet[Household]:
 
 
 def application_list(*, user: Any) -> QuerySet[Application]:
+    """Applications with what their proposed amount needs (the household's members) prefetched."""
     return scoped(
         Application.objects.select_related("household", "division", "enrollment").prefetch_related(
-            "covered_members"
+            "covered_members", Prefetch("household__members", queryset=HouseholdMember.objects.order_by("id"))
         ),
         user,
         line=Line.ASSISTANCE,
     ).order_by("-id")
 
 
+def decision_overdue_q(today: datetime.date) -> Q:
+    """The one definition of "decision overdue" (SPEC §4.2): awaiting its decision past the due date."""
+    return Q(state__in=[State.ACCEPTED, State.INVESTIGATED, State.PUBLICISED], decision_due__lt=today)
+
+
 def enrollment_list(*, user: Any) -> QuerySet[Enrollment]:
+    """Enrollments with their amount history prefetched (the explanation of the amount reads it)."""
     return scoped(
-        Enrollment.objects.select_related("division", "application").prefetch_related("covered_members"),
+        Enrollment.objects.select_related("division", "application").prefetch_related(
+            "covered_members", "amounts"
+        ),
         user,
         line=Line.ASSISTANCE,
     ).order_by("-id")
+
+
+def recheck_list(enrollment: Enrollment) -> QuerySet[Recheck]:
+    """An enrollment's re-checks, newest visit first, with who recorded them."""
+    return (
+        Recheck.objects.filter(enrollment=enrollment)
+        .select_related("recorded_by")
+        .order_by("-visited_on", "-id")
+    )
 
 
 def recheck_overdue_q(today: datetime.date) -> Q:

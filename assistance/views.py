@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -40,16 +41,19 @@ from .forms import (
     ApplyForm,
     BaseMemberFormSet,
     EnrollmentFilterForm,
+    ExtendDecisionForm,
     FilingForm,
     HouseholdSearchForm,
     PaymentBatchForm,
+    RecheckForm,
     ReviewFilterForm,
     UpliftForm,
     member_formset,
+    recheck_form_for,
 )
 from .models import Application, Enrollment, Household, JobStatus, PaymentBatch, Uplift
 from .rules import Category
-from .workflow import APPLICATION, ENROLLMENT, TRANSITIONS, UPLIFT, State, UpliftStatus
+from .workflow import APPLICATION, ENROLLMENT, TRANSITIONS, UPLIFT, EnrollmentStatus, State, UpliftStatus
 
 PAGE_SIZE = 25
 
@@ -98,6 +102,7 @@ def index_page(request: HttpRequest) -> HttpResponse:
             state=State.PUBLICISED, notice_from__lte=_latest_notice_ready(today)
         ).count(),
         "overdue_rechecks": selectors.rechecks_overdue(user=user, today=today).count(),
+        "overdue_decisions": applications.filter(selectors.decision_overdue_q(today)).count(),
     }
     return render(request, "assistance/index.html", context)
 
@@ -134,6 +139,7 @@ def _file_application(
             address=data["address"],
             category=data["category"],
             irregular_income=data["irregular_income"],
+            received_on=data["received_on"],
             members=[
                 services.NewMember(
                     id_number=row.cleaned_data["id_number"],
@@ -213,6 +219,7 @@ def household_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
                     category=form.cleaned_data["category"],
                     covered_members=list(form.cleaned_data["covered_members"]) or None,
                     irregular_income=form.cleaned_data["irregular_income"],
+                    received_on=form.cleaned_data["received_on"],
                 )
             except DomainError as error:
                 show_domain_error(form, error)
@@ -238,9 +245,13 @@ def application_queue_page(request: HttpRequest) -> HttpResponse:
     current = request.GET.get("state", "")
     if current not in tabs:
         current = "submitted"
+    today = timezone.localdate()
     applications = selectors.application_list(user=request.user)
     counts = _state_counts(applications)
-    in_tab = applications.filter(state__in=tabs[current][1])
+    in_tab = _with_decision_overdue(applications.filter(state__in=tabs[current][1]), today)
+    overdue_only = request.GET.get("decision_overdue") in ("1", "true", "on")
+    if overdue_only:
+        in_tab = in_tab.filter(selectors.decision_overdue_q(today))
     export = export_if_asked(request, name="applications", columns=APPLICATION_COLUMNS, rows=in_tab)
     if export is not None:
         return export
@@ -252,12 +263,47 @@ def application_queue_page(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "may_file": may(request.user, "file_application"),
+        "overdue_only": overdue_only,
+        "overdue_count": applications.filter(selectors.decision_overdue_q(today)).count(),
     }
     return render(request, "assistance/application_queue.html", context)
 
 
+def _with_decision_overdue(
+    applications: QuerySet[Application], today: datetime.date
+) -> QuerySet[Application]:
+    """Each application marked ``decision_is_overdue`` by the selectors' one definition of it."""
+    overdue = ExpressionWrapper(selectors.decision_overdue_q(today), output_field=BooleanField())
+    return applications.annotate(decision_is_overdue=overdue)
+
+
 def _application_get(request: HttpRequest, pk: int) -> Application:
-    return get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+    applications = _with_decision_overdue(selectors.application_list(user=request.user), timezone.localdate())
+    return get_object_or_404(applications, pk=pk)
+
+
+# The date each step of a case carries (SPEC §4.2), shown in its history beside the time it was recorded.
+STEP_DATES = {
+    "submit": "received_on",
+    "accept": "accepted_on",
+    "investigate": "visited_on",
+    "publicise": "notice_from",
+}
+
+
+def _proposal_lines(application: Application) -> list[tuple[str, str]]:
+    """What a decision will do, for the confirmation page: the proposed amount and how it is computed."""
+    proposal = services.application_proposal(application)
+    if proposal is None:
+        return []
+    return [
+        (
+            _("Proposed monthly amount (yuan)"),
+            _("%(amount)s from %(start)s")
+            % {"amount": f"{proposal.amount:.2f}", "start": proposal.start.isoformat()},
+        ),
+        (_("How it is computed"), proposal.explanation),
+    ]
 
 
 def _application_page(
@@ -273,9 +319,20 @@ def _application_page(
             row["transition"].action == "approve" and approval_from is not None and today < approval_from
         )
     history = [
-        (step, TRANSITIONS[step.action].label if step.action in TRANSITIONS else State.SUBMITTED.label)
+        {
+            "step": step,
+            "label": TRANSITIONS[step.action].label if step.action in TRANSITIONS else _("Filed"),
+            "on": getattr(application, STEP_DATES[step.action]) if step.action in STEP_DATES else None,
+        }
         for step in step_history(application)
     ]
+    extend_form = None
+    if services.may_extend_decision(request.user, application):
+        extend_form = (
+            bound[1]
+            if bound is not None and bound[0] == EXTEND_DECISION
+            else ExtendDecisionForm(prefix=EXTEND_DECISION)
+        )
     context = {
         "application": application,
         "household": application.household,
@@ -285,8 +342,42 @@ def _application_page(
         "action_forms": forms_shown,
         "approval_from": approval_from,
         "approval_possible": approval_from is not None and today >= approval_from,
+        "proposal": services.application_proposal(application)
+        if application.state in (State.INVESTIGATED, State.PUBLICISED)
+        else None,
+        "extend_form": extend_form,
+        "extend_action": EXTEND_DECISION,
+        "extended_days": services.decision_working_days(extended=True),
     }
     return render(request, "assistance/application_detail.html", context)
+
+
+# Not a step of the case (whoever extends may still decide it), so not in the workflow table.
+EXTEND_DECISION = "extend-decision"
+
+
+def _extend_decision(request: HttpRequest, application: Application) -> HttpResponse:
+    if not services.may_extend_decision(request.user, application):
+        raise PermissionDenied
+    form = ExtendDecisionForm(request.POST, prefix=EXTEND_DECISION)
+    if form.is_valid():
+        try:
+            updated = services.application_extend_decision(
+                actor=request.user, application=application, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            assert updated.decision_due is not None
+            messages.success(
+                request,
+                _("Application #%(id)s: the decision is now due on %(date)s.")
+                % {"id": updated.pk, "date": updated.decision_due.isoformat()},
+            )
+            return redirect("assistance:application-detail", pk=application.pk)
+    return _application_page(
+        request, _application_get(request, application.pk), bound=(EXTEND_DECISION, form)
+    )
 
 
 @role_required(CASE_READERS)
@@ -313,6 +404,8 @@ def _action_done_message(application: Application, transition: Transition) -> st
 @require_POST
 def application_action_page(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     application = _application_get(request, pk)
+    if action == EXTEND_DECISION:
+        return _extend_decision(request, application)
     return take_posted_action(
         request,
         workflow=APPLICATION,
@@ -331,6 +424,8 @@ def application_action_page(request: HttpRequest, pk: int, action: str) -> HttpR
             "category": application.get_category_display(),
             "address": application.household.address,
         },
+        # The reviewer sees what the decision will pay, and why, before confirming it (SPEC §4.2).
+        details=lambda: _proposal_lines(application),
     )
 
 
@@ -345,7 +440,9 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
             applications = applications.filter(division__code__startswith=filters.cleaned_data["town"])
         if filters.cleaned_data["ready"]:
             applications = applications.filter(notice_from__lte=_latest_notice_ready(today))
-    applications = applications.order_by("notice_from", "id")
+        if filters.cleaned_data["decision_overdue"]:
+            applications = applications.filter(selectors.decision_overdue_q(today))
+    applications = _with_decision_overdue(applications, today).order_by("notice_from", "id")
     export = export_if_asked(request, name="review-queue", columns=APPLICATION_COLUMNS, rows=applications)
     if export is not None:
         return export
@@ -356,6 +453,7 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
         if State.PUBLICISED in t.sources and may_take(APPLICATION, t, request.user)
     }
     rows = []
+    standards = services.StandardTable()
     for application in page:
         approval_from = rules.notice_ends(application.notice_from)
         reject_form = form_for(APPLICATION_ACTION_FORMS, "reject", auto_id=f"id_%s_{application.pk}")
@@ -365,6 +463,7 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
                 "approval_from": approval_from,
                 "ready": today >= approval_from,
                 "reject_form": reject_form,
+                "proposal": services.application_proposal(application, on=today, standards=standards),
             }
         )
     context = {
@@ -404,11 +503,11 @@ def enrollment_list_page(request: HttpRequest) -> HttpResponse:
     export = export_if_asked(request, name="enrollments", columns=ENROLLMENT_COLUMNS, rows=enrollments)
     if export is not None:
         return export
-    return render(
-        request,
-        "assistance/enrollment_list.html",
-        {"filters": filters, "page": _page(request, enrollments)},
-    )
+    page = _page(request, enrollments)
+    standards = services.StandardTable()
+    for enrollment in page:
+        enrollment.reading = services.enrollment_amount_reading(enrollment, on=today, standards=standards)
+    return render(request, "assistance/enrollment_list.html", {"filters": filters, "page": page})
 
 
 def _enrollment_get(request: HttpRequest, pk: int) -> Enrollment:
@@ -419,18 +518,75 @@ def _enrollment_get(request: HttpRequest, pk: int) -> Enrollment:
 def _enrollment_page(
     request: HttpRequest, enrollment: Enrollment, bound: Bound | None = None
 ) -> HttpResponse:
+    members = list(enrollment.household.members.select_related("person").order_by("id"))
     forms_shown = action_forms(
-        request, actions_for(ENROLLMENT, enrollment, request.user), ENROLLMENT_ACTION_FORMS, bound
+        request,
+        actions_for(ENROLLMENT, enrollment, request.user),
+        _enrollment_forms(enrollment, members),
+        bound,
     )
+    people = {m.person_id: m.person.name for m in members}
+    rechecks = [
+        (
+            recheck,
+            [
+                (people.get(row["person"], f"#{row['person']}"), Decimal(row["monthly_income"]))
+                for row in recheck.incomes
+            ],
+        )
+        for recheck in selectors.recheck_list(enrollment)
+    ]
     context = {
         "enrollment": enrollment,
         "household": enrollment.household,
-        "members": enrollment.household.members.select_related("person").order_by("id"),
+        "members": members,
         "covered": enrollment.covered_members.all(),
         "amounts": enrollment.amounts.order_by("-effective_from"),
+        "reading": services.enrollment_amount_reading(enrollment),
+        "rechecks": rechecks,
         "action_forms": forms_shown,
     }
     return render(request, "assistance/enrollment_detail.html", context)
+
+
+def _enrollment_forms(enrollment: Enrollment, members: list[Any]) -> dict[str, type[forms.Form]]:
+    """The status changes' forms and this household's re-check form (an income field per member)."""
+    recheck = recheck_form_for(members, irregular_income=services.irregular_income_of(enrollment))
+    return {**ENROLLMENT_ACTION_FORMS, "recheck": recheck}
+
+
+def _recheck(request: HttpRequest, enrollment: Enrollment, **data: Any) -> Enrollment:
+    """The re-check form's input as the service takes it: each member's income by person."""
+    people = {m.person_id: m.person for m in enrollment.household.members.select_related("person")}
+    incomes = [(name, value) for name, value in data.items() if name.startswith(RecheckForm.INCOME_PREFIX)]
+    return services.enrollment_recheck(
+        actor=request.user,
+        enrollment=enrollment,
+        visited_on=data["visited_on"],
+        report=data["report"],
+        irregular_income=data["irregular_income"],
+        members=[
+            services.IncomeInput(people[int(name.removeprefix(RecheckForm.INCOME_PREFIX))], value)
+            for name, value in incomes
+            if int(name.removeprefix(RecheckForm.INCOME_PREFIX)) in people
+        ],
+    )
+
+
+def _enrollment_done(updated: Enrollment, transition: Transition) -> str:
+    if transition.action != "recheck":
+        return _("Enrollment #%(id)s: “%(action)s” done.") % {"id": updated.pk, "action": transition.label}
+    if updated.status == EnrollmentStatus.TERMINATED:
+        assert updated.end is not None
+        return _(
+            "Enrollment #%(id)s: re-check recorded; the income is not below the standard, so it ends on %(end)s."
+        ) % {
+            "id": updated.pk,
+            "end": updated.end.isoformat(),
+        }
+    return _(
+        "Enrollment #%(id)s: re-check recorded; %(amount)s yuan a month from the next month, next re-check on %(date)s."
+    ) % {"id": updated.pk, "amount": f"{updated.monthly_amount:.2f}", "date": updated.next_review.isoformat()}
 
 
 @role_required(CASE_READERS)
@@ -442,17 +598,22 @@ def enrollment_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enrollment_action_page(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     enrollment = _enrollment_get(request, pk)
+    members = list(enrollment.household.members.select_related("person").order_by("id"))
+
+    def perform(**data: Any) -> Enrollment:
+        if action == "recheck":
+            return _recheck(request, enrollment, **data)
+        return services.enrollment_change_status(
+            actor=request.user, enrollment=enrollment, action=action, **data
+        )
+
     return take_posted_action(
         request,
         workflow=ENROLLMENT,
         action=action,
-        forms_by_action=ENROLLMENT_ACTION_FORMS,
-        perform=lambda **data: services.enrollment_change_status(
-            actor=request.user, enrollment=enrollment, action=action, **data
-        ),
-        done=lambda updated, transition: (
-            _("Enrollment #%(id)s: “%(action)s” done.") % {"id": updated.pk, "action": transition.label}
-        ),
+        forms_by_action=_enrollment_forms(enrollment, members),
+        perform=perform,
+        done=_enrollment_done,
         redirect_to=reverse("assistance:enrollment-detail", args=[pk]),
         rerender=lambda bound: _enrollment_page(request, _enrollment_get(request, pk), bound=bound),
         obj=enrollment,

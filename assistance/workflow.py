@@ -44,8 +44,15 @@ APPLICATION = Workflow(
         Transition(
             "approve", _("Approve"), frozenset({State.PUBLICISED}), State.APPROVED, DECIDERS, decides=True
         ),
+        # Only a case proposed for approval is publicised (最低生活保障审核确认办法): a rejection, in writing with
+        # reasons, may follow the home visit directly.
         Transition(
-            "reject", _("Reject"), frozenset({State.PUBLICISED}), State.REJECTED, DECIDERS, decides=True
+            "reject",
+            _("Reject"),
+            frozenset({State.INVESTIGATED, State.PUBLICISED}),
+            State.REJECTED,
+            DECIDERS,
+            decides=True,
         ),
         # Withdrawal is possible at any point before a decision.
         Transition("withdraw", _("Withdraw"), OPEN_STATES, State.WITHDRAWN, CASE_WRITERS | DECIDERS),
@@ -82,6 +89,15 @@ ENROLLMENT = Workflow(
             frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED}),
             EnrollmentStatus.TERMINATED,
             DECIDERS,
+        ),
+        # The periodic re-check (动态管理, SPEC §4.2): the status stays, unless a 低保 gap of 0 terminates it, so
+        # the target is left to the service (the engine's empty target).
+        Transition(
+            "recheck",
+            _("Record a re-check"),
+            frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED}),
+            "",
+            CASE_WRITERS | DECIDERS,
         ),
     ),
 )

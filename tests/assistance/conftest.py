@@ -2,8 +2,10 @@
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from assistance.rules import Category
 from tests.assistance.factories import StandardFactory
@@ -20,3 +22,17 @@ def standards(db):
         StandardFactory(
             category=category, monthly_amount=Decimal(amount), effective_from=datetime.date(2020, 1, 1)
         )
+
+
+@pytest.fixture
+def freeze(monkeypatch):
+    """Freeze the clock on a day (10:00 in Asia/Shanghai): ``freeze(datetime.date(2024, 9, 20))``. Everything
+    that asks ``django.utils.timezone`` for now or today (services, auto_now fields, tokens) sees that day;
+    call it again to move on."""
+
+    def at(day, hour=10):
+        moment = datetime.datetime.combine(day, datetime.time(hour), tzinfo=ZoneInfo("Asia/Shanghai"))
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return day
+
+    return at

@@ -81,12 +81,15 @@ def member(number, name, relation, income="0"):
 
 
 def move(application, actor, *steps, notice_from=None):
+    """Take the steps, each dated the day the application was received (the dates follow one another)."""
     for step in steps:
         if step == "accept":
-            application = services.application_accept(actor=actor, application=application)
+            application = services.application_accept(
+                actor=actor, application=application, date=application.received_on
+            )
         elif step == "investigate":
             application = services.application_investigate(
-                actor=actor, application=application, report="入户调查属实"
+                actor=actor, application=application, report="入户调查属实", date=application.received_on
             )
         elif step == "publicise":
             application = services.application_publicise(
@@ -97,8 +100,12 @@ def move(application, actor, *steps, notice_from=None):
 
 def application_in(caseworker, state, *, incomes=("300", "0"), division=MINGSHUI_VILLAGE, notice_days_ago=7):
     household = household_with(list(incomes), division_id=division)
+    notice_from = TODAY() - datetime.timedelta(days=notice_days_ago)
     application = services.application_submit(
-        actor=caseworker, household=household, category=Category.DIBAO_URBAN
+        actor=caseworker,
+        household=household,
+        category=Category.DIBAO_URBAN,
+        received_on=notice_from if state == State.PUBLICISED else TODAY(),
     )
     steps = {
         State.SUBMITTED: [],
@@ -106,12 +113,7 @@ def application_in(caseworker, state, *, incomes=("300", "0"), division=MINGSHUI
         State.INVESTIGATED: ["accept", "investigate"],
         State.PUBLICISED: ["accept", "investigate", "publicise"],
     }[state]
-    return move(
-        application,
-        caseworker,
-        *steps,
-        notice_from=TODAY() - datetime.timedelta(days=notice_days_ago),
-    )
+    return move(application, caseworker, *steps, notice_from=notice_from)
 
 
 def errors_of(html):
@@ -362,6 +364,8 @@ def test_every_input_on_the_filing_page_has_a_label(client, caseworker):
 def test_an_existing_household_applies_from_its_page(english, caseworker, standards):
     household = household_with(["0", "0"])
     child = household.members.get(relation="child").person
+    Person.objects.filter(pk=child.pk).update(disability_kind="intellectual", disability_grade=2)
+    services.application_submit(actor=caseworker, household=household, category=Category.DIBAO_URBAN)
     english.force_login(caseworker)
 
     response = english.post(
@@ -369,7 +373,7 @@ def test_an_existing_household_applies_from_its_page(english, caseworker, standa
         {"category": Category.DISABILITY_LIVING, "covered_members": [child.pk]},
     )
 
-    application = Application.objects.get()
+    application = Application.objects.get(category=Category.DISABILITY_LIVING)
     assert response.status_code == 302
     assert application.household == household and list(application.covered_members.all()) == [child]
 
@@ -439,7 +443,7 @@ def test_each_caseworker_action_moves_the_state(english, caseworker, standards):
     application = application_in(caseworker, State.SUBMITTED)
     english.force_login(caseworker)
     base = f"/assistance/applications/{application.pk}"
-    notice = TODAY() - datetime.timedelta(days=3)
+    notice = TODAY()
 
     accepted = english.post(f"{base}/accept/")
     investigated = english.post(f"{base}/investigate/", {"investigate-report": "家中无劳动力，收入属实"})
@@ -688,10 +692,10 @@ def test_application_page_shows_members_covered_and_history(english, caseworker,
     for m in application.household.members.select_related("person"):
         assert m.person.name in html and m.person.masked_id_number in html
         assert m.person.id_number not in html
-    assert [label for _step, label in response.context["history"]] == [
-        "Submitted",
-        "Accept",
-        "Record home visit",
+    assert [(row["label"], row["on"]) for row in response.context["history"]] == [
+        ("Filed", application.received_on),
+        ("Accept", application.received_on),
+        ("Record home visit", application.received_on),
     ]
     assert "300.00" in html
 
@@ -873,7 +877,7 @@ def test_caseworker_may_suspend_but_not_terminate(english, caseworker, standards
     terminate = english.post(f"{url}/terminate/", {"terminate-reason": "迁出"})
     suspend = english.post(f"{url}/suspend/", {"suspend-reason": "外出务工，收入待核"})
 
-    assert offered == ["suspend"]
+    assert offered == ["suspend", "recheck"]
     assert terminate.status_code == 403
     assert suspend.status_code == 302
     enrollment.refresh_from_db()

@@ -13,6 +13,7 @@ from assistance.workflow import TRANSITIONS, State
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from civil_affairs.errors import Conflict
+from civil_affairs.people.models import Person
 from civil_affairs.workflow.models import StateChange
 from tests.assistance.factories import household_with
 from tests.helpers import race
@@ -38,12 +39,12 @@ def submit(client, household, category=Category.DIBAO_URBAN, **extra):
 
 
 def to_publicised(client, household, notice_from, category=Category.DIBAO_URBAN):
-    application = submit(client, household, category).json()
-    assert client.post(url(application, "accept")).status_code == 200
-    assert (
-        client.post(url(application, "investigate"), {"report": "入户调查属实"}, format="json").status_code
-        == 200
-    )
+    """Filed, accepted and visited on the days before the notice (the case's dates follow one another)."""
+    before = notice_from - datetime.timedelta(days=2)
+    application = submit(client, household, category, received_on=before.isoformat()).json()
+    assert client.post(url(application, "accept"), {"date": before.isoformat()}).status_code == 200
+    visit = {"report": "入户调查属实", "date": (notice_from - datetime.timedelta(days=1)).isoformat()}
+    assert client.post(url(application, "investigate"), visit, format="json").status_code == 200
     response = client.post(
         url(application, "publicise"), {"notice_from": notice_from.isoformat()}, format="json"
     )
@@ -169,8 +170,9 @@ def test_each_action_is_allowed_only_from_its_states(api_as, make_user, standard
     filer = make_user(Role.CASEWORKER, "370114001")  # another filer, so four eyes do not refuse the admin
     household = household_with(["0"])
     application = services.application_submit(actor=filer, household=household, category=Category.DIBAO_URBAN)
+    noticed = state in (State.PUBLICISED, State.APPROVED, State.REJECTED)
     Application.objects.filter(pk=application.pk).update(
-        state=state, notice_from=TODAY() - datetime.timedelta(days=30), decision_reason="x"
+        state=state, notice_from=TODAY() - datetime.timedelta(days=30) if noticed else None, decision_reason="x"
     )
     payload = {"report": "ok", "reason": "不符合条件", "notice_from": TODAY().isoformat()}
 
@@ -272,6 +274,9 @@ def test_tekun_is_refused_while_enrolled_in_dibao(api_as, caseworker, reviewer, 
 
 def test_disability_subsidy_can_be_combined_with_dibao(api_as, caseworker, standards):
     household = household_with(["0"])
+    Person.objects.filter(household_membership__household=household).update(
+        disability_kind="physical", disability_grade=3
+    )
     submit(api_as(caseworker), household)
 
     assert submit(api_as(caseworker), household, Category.DISABILITY_LIVING).status_code == 201
@@ -305,6 +310,7 @@ def test_person_who_died_during_review_is_not_enrolled(api_as, caseworker, revie
 def test_covered_members_default_to_all_and_can_be_chosen(api_as, caseworker, standards):
     household = household_with(["0", "0", "0"])
     people = list(household.members.order_by("id").values_list("person_id", flat=True))
+    Person.objects.filter(pk=people[0]).update(disability_kind="visual", disability_grade=2)
 
     default = submit(api_as(caseworker), household).json()
     chosen = submit(
