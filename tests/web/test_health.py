@@ -113,22 +113,5 @@ def test_healthz_is_503_when_the_database_is_down(settings):
     assert json.loads(body) == {"database": "down", "redis": "ok", "celery": json.loads(body)["celery"]}
 
 
-def test_deploy_check_is_clean_with_production_settings():
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DEBUG": "0",
-        "HTTPS": "1",
-        "SECRET_KEY": "x" * 20 + "-a-real-production-secret-" + "y" * 20,
-        "ALLOWED_HOSTS": "portal.example.gov.cn",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+# `check --deploy` with production settings: tests/security/test_audit_tail.py (it needs a role that does not own
+# the tables, SPEC §2.4).
