@@ -224,7 +224,11 @@ class StatementFilter(django_filters.FilterSet):
     def filter_month(
         self, queryset: QuerySet[EscrowStatement], name: str, value: str
     ) -> QuerySet[EscrowStatement]:
-        return queryset.filter(month=MonthField().to_internal_value(value))
+        try:
+            month = MonthField().to_internal_value(value)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"month": error.detail}) from None  # 400 keyed by the parameter
+        return queryset.filter(month=month)
 
 
 @extend_schema_view(
