@@ -150,6 +150,9 @@ def payment_batch_create(*, actor: Any, month: datetime.date, queue_job: bool = 
 # then, not ended before it (``end`` is the last day in force), and not suspended on it (a suspension covers
 # the days from its start up to, not including, its end). Paid the amount in force that day: the latest
 # history row by then; an enrollment without history is paid its current amount.
+# One exception reads the status: an enrollment terminated before it started is kept with end = start (the
+# table allows no end before the start; the terminate service and the death event both do so), and was
+# never in force.
 PAYMENT_CHUNK_SQL = """
     INSERT INTO assistance_payment (batch_id, enrollment_id, month, amount)
     SELECT %(batch)s, e.id, %(month)s, COALESCE(
@@ -160,6 +163,7 @@ PAYMENT_CHUNK_SQL = """
     FROM assistance_enrollment AS e
     WHERE e.id > %(after)s AND e.id <= %(upto)s
       AND e.start <= %(month)s AND (e."end" IS NULL OR e."end" >= %(month)s)
+      AND NOT (e.status = %(terminated)s AND e."end" = e.start)
       AND NOT EXISTS (
           SELECT 1 FROM assistance_enrollmentsuspension AS s
            WHERE s.enrollment_id = e.id AND s.start <= %(month)s AND (s."end" IS NULL OR s."end" > %(month)s))
@@ -182,7 +186,11 @@ def payment_batch_run(*, batch_id: int, chunk_size: int | None = None) -> Paymen
             return batch
         batch.status, batch.error = JobStatus.RUNNING, ""
         batch.save(update_fields=["status", "error"])
-    params: dict[str, Any] = {"batch": batch.pk, "month": batch.month}
+    params: dict[str, Any] = {
+        "batch": batch.pk,
+        "month": batch.month,
+        "terminated": EnrollmentStatus.TERMINATED,
+    }
     try:
         after = 0
         while (upto := _next_chunk_end(after, chunk_size)) is not None:

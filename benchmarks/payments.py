@@ -31,6 +31,7 @@ FLOOR_SQL = """
              ORDER BY effective_from DESC LIMIT 1
            ) AS a ON true
      WHERE e.start <= DATE '2024-07-01' AND (e."end" IS NULL OR e."end" >= DATE '2024-07-01')
+       AND NOT (e.status = 'terminated' AND e."end" = e.start)
        AND NOT EXISTS (
            SELECT 1 FROM assistance_enrollmentsuspension AS s
             WHERE s.enrollment_id = e.id AND s.start <= DATE '2024-07-01'

@@ -197,3 +197,22 @@ def test_the_batch_page_refuses_a_future_month_beside_the_field(client, reviewer
     assert response.status_code == 200
     assert "next month (2024-08) at the latest" in response.context["form"].errors["month"][0]
     assert not PaymentBatch.objects.exists()
+
+
+def test_an_enrollment_terminated_before_it_started_is_never_paid(monkeypatch, reviewer):
+    enrollment = EnrollmentFactory(start=month(2024, 7))
+    freeze_today(monkeypatch, datetime.date(2024, 6, 25))
+    change(reviewer, enrollment, "terminate", "申请人撤回")
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.end) == (EnrollmentStatus.TERMINATED, month(2024, 7))  # end = start
+    freeze_today(monkeypatch, datetime.date(2024, 8, 5))
+
+    assert paid_in([month(2024, 7), month(2024, 8)], enrollment) == {7: None, 8: None}
+
+
+def test_an_enrollment_ended_on_the_first_day_of_a_later_month_is_paid_for_that_month(monkeypatch, reviewer):
+    enrollment = EnrollmentFactory(start=month(2024, 1))
+    freeze_today(monkeypatch, datetime.date(2024, 7, 1))
+    change(reviewer, enrollment, "terminate", "迁出本区", end=month(2024, 7))
+
+    assert paid_in([month(2024, 7), month(2024, 8)], enrollment) == {7: Decimal("1000.00"), 8: None}
