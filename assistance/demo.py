@@ -175,6 +175,7 @@ def load_households(today: datetime.date) -> int:
                 division_id=code,
                 category=category,
                 state=state,
+                received_on=today - datetime.timedelta(days=submitted_days_ago),
                 submitted_by=actor,
                 notice_from=notice_from,
                 investigation_report="入户调查：家庭收入、财产情况属实。"
