@@ -1,6 +1,6 @@
 """Demo data of marriage registration: a year of registrations and divorces in the seed's proportions, and
-counselling cases (issue #4, item 7), plus the registry office's demo account; a marriage a court annulled
-and certificates issued again (issue 9 item 13).
+counselling cases (issue #4, item 7), plus the registry office's demo account; a marriage a court annulled,
+certificates issued again (issue 9 item 13) and a groom registered in Beijing (nationwide registration, item 10).
 
 The seed: 8,658 marriage registrations in a year; 1,580 people (790 couples) counselled, 486 couples reconciled.
 The number of divorce applications is a demo figure. Every record obeys the rules the services enforce (legal
@@ -68,6 +68,9 @@ AGREEMENTS = (
     "婚生子由男方抚养，女方每月支付抚养费1000元，每周末可探望；共同住房出售后价款平分；双方各自名下债务由各自承担。",
 )
 COURT = "济南市章丘区人民法院"
+# Nationwide registration (婚姻登记条例 2025): a groom whose household registration is in 北京市朝阳区.
+BEIJING_AREA = "110105"
+BEIJING_GROOM = ("赵京生", datetime.date(1994, 10, 2))
 
 
 @dataclass
@@ -198,6 +201,21 @@ def load_records(today: datetime.date) -> dict[str, int]:
     for _ in range(REGISTRATIONS_A_YEAR - REMARRIAGES):
         married_on = demo.day_in_last_year()
         year_couples.append((married_on, *demo.couple(married_on)))
+    # The year's last couple: the groom is registered in Beijing, the bride in 章丘 (nationwide registration).
+    married_on, _groom, bride = year_couples[-1]
+    demo.people.remove(_groom)
+    name, birth = BEIJING_GROOM
+    beijing_groom = Person(
+        id_number=compose_id_number(BEIJING_AREA, birth, 401, "male"),
+        name=name,
+        sex="male",
+        birth_date=birth,
+        division=None,
+        registration_area=BEIJING_AREA,
+        phone="13900000000",
+    )
+    demo.people.append(beijing_groom)
+    year_couples[-1] = (married_on, beijing_groom, bride)
     # Older marriages that come to the registry for a divorce this year.
     divorce_couples = []
     for _ in range(DIVORCE_APPLICATIONS_A_YEAR):

@@ -1,5 +1,7 @@
 """Forms of the registrar's pages. They validate shape and find people by ID number; the Civil Code's rules
-live in services.py, whose refusals are shown next to the party or field they name."""
+live in services.py, whose refusals are shown next to the party or field they name. The registration form also
+takes a party registered elsewhere in the country who is not yet in the registry (nationwide registration,
+婚姻登记条例 2025): their name and area code, registered with the marriage."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civil_affairs.people.id_numbers import InvalidIdNumber, parse_id_number
+from civil_affairs.people.id_numbers import IdNumberFacts, InvalidIdNumber, parse_id_number
 from civil_affairs.people.models import Person
 
 from . import selectors
@@ -21,29 +23,36 @@ def date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PersonByIdNumberField(forms.CharField):
-    """An ID number typed by the registrar, cleaned to the registered person it belongs to."""
+NOT_REGISTERED = _(
+    "No one with this ID number is registered in your jurisdiction; register the person first."
+)
 
-    def __init__(self, **kwargs: Any) -> None:
+
+class PersonByIdNumberField(forms.CharField):
+    """An ID number typed by the registrar, cleaned to the registered person it belongs to; with
+    ``allow_new``, a valid number of someone not registered yet is cleaned to its facts (IdNumberFacts)."""
+
+    def __init__(self, *, allow_new: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 18)
         kwargs.setdefault("help_text", _("18 characters; the last may be X."))
         super().__init__(**kwargs)
         self.user: Any = None
+        self.allow_new = allow_new
 
-    def clean(self, value: Any) -> Person | None:
+    def clean(self, value: Any) -> Person | IdNumberFacts | None:
         number = super().clean(value)
         if not number:
             return None
         try:
-            number = parse_id_number(number).number
+            facts = parse_id_number(number)
         except InvalidIdNumber as error:
             raise forms.ValidationError(str(error)) from None
-        person = selectors.person_by_id_number(user=self.user, id_number=number)
-        if person is None:
-            raise forms.ValidationError(
-                _("No one with this ID number is registered in your jurisdiction; register the person first.")
-            )
-        return person
+        person = selectors.person_by_id_number(user=self.user, id_number=facts.number)
+        if person is not None:
+            return person
+        if self.allow_new:
+            return facts
+        raise forms.ValidationError(NOT_REGISTERED)
 
 
 class UserFormMixin:
@@ -57,9 +66,27 @@ class UserFormMixin:
                 field.user = user
 
 
+def outside_name_field() -> forms.CharField:
+    return forms.CharField(label=_("Name"), required=False, max_length=50)
+
+
+def outside_area_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Area code of the household registration"),
+        required=False,
+        max_length=6,
+        help_text=_("6 digits; by default the first 6 of the ID number."),
+    )
+
+
 class RegistrationForm(UserFormMixin, forms.Form):
-    party_a = PersonByIdNumberField(label=_("Party A: ID number"))
-    party_b = PersonByIdNumberField(label=_("Party B: ID number"))
+    party_a = PersonByIdNumberField(label=_("Party A: ID number"), allow_new=True)
+    # A party from outside the district not yet registered (filled only then).
+    party_a_name = outside_name_field()
+    party_a_area = outside_area_field()
+    party_b = PersonByIdNumberField(label=_("Party B: ID number"), allow_new=True)
+    party_b_name = outside_name_field()
+    party_b_area = outside_area_field()
     registration_date = forms.DateField(label=_("Registration date"), widget=date_input())
     declares_not_close_relatives = forms.BooleanField(
         label=_("Both declare that they are not close relatives"),
@@ -74,6 +101,47 @@ class RegistrationForm(UserFormMixin, forms.Form):
         kwargs.setdefault("initial", {"registration_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.bind_user(user)
+        # Parties registered with this marriage, not yet in the registry: {"party_a": unsaved Person, ...}.
+        self.new_parties: dict[str, Person] = {}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for key in ("party_a", "party_b"):
+            value = cleaned.get(key)
+            if not isinstance(value, IdNumberFacts):
+                continue
+            name = (cleaned.get(f"{key}_name") or "").strip()
+            if not name:
+                self.add_error(
+                    key,
+                    _(
+                        "No one with this ID number is registered in your jurisdiction. A party registered "
+                        "outside the district is registered here: enter their name and the area code of their "
+                        "household registration."
+                    ),
+                )
+                continue
+            person = Person(
+                id_number=value.number,
+                name=name,
+                sex=value.sex,
+                birth_date=value.birth_date,
+                registration_area=(cleaned.get(f"{key}_area") or "").strip() or value.number[:6],
+            )
+            cleaned[key] = person
+            self.new_parties[key] = person
+        return cleaned
+
+    def outside_fields(self, key: str) -> list[forms.BoundField]:
+        return [self[f"{key}_name"], self[f"{key}_area"]]
+
+    @property
+    def party_a_outside(self) -> list[forms.BoundField]:
+        return self.outside_fields("party_a")
+
+    @property
+    def party_b_outside(self) -> list[forms.BoundField]:
+        return self.outside_fields("party_b")
 
 
 class DateForm(forms.Form):

@@ -18,18 +18,22 @@ from django.utils import timezone
 from civil_affairs.accounts.jurisdiction import jurisdiction_q
 from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.people.models import Person
+from civil_affairs.people.selectors import people_visible_to
 
 from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
 from .workflow import CounsellingOutcome, DivorcePhase, DivorceState, WithdrawalReason
 
 
 def couple_q(user: Any, prefix: str = "") -> Q:
-    """Records of a couple where either party's household registration lies in the user's jurisdiction,
-    for users who serve the marriage line (SPEC §2.3); nothing for anyone else."""
-    if not serves(user, Line.MARRIAGE):
+    """Records of a couple where either party's household registration lies in the user's jurisdiction, or
+    both parties are registered outside the district (nationwide registration, SPEC §2.2, §6), for users who
+    serve the marriage line (SPEC §2.3); nothing for anyone else."""
+    if not serves(user, Line.MARRIAGE) or not getattr(user, "jurisdiction_id", None):
         return Q(pk__in=[])
-    return jurisdiction_q(user, f"{prefix}party_a__division") | jurisdiction_q(
-        user, f"{prefix}party_b__division"
+    return (
+        jurisdiction_q(user, f"{prefix}party_a__division")
+        | jurisdiction_q(user, f"{prefix}party_b__division")
+        | Q(**{f"{prefix}party_a__division__isnull": True, f"{prefix}party_b__division__isnull": True})
     )
 
 
@@ -149,12 +153,10 @@ def counselling_outcome_counts(*, user: Any) -> dict[str, int]:
 
 
 def person_by_id_number(*, user: Any, id_number: str) -> Person | None:
-    """A registered person in the user's jurisdiction, by full ID number (what a registrar types)."""
+    """A registered person the user may see (in the jurisdiction, or from outside the district), by full ID
+    number (what a registrar types)."""
     return (
-        Person.objects.filter(jurisdiction_q(user))
-        .select_related("division")
-        .filter(id_number=id_number.strip().upper())
-        .first()
+        people_visible_to(user).select_related("division").filter(id_number=id_number.strip().upper()).first()
     )
 
 

@@ -25,6 +25,7 @@ from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.accounts.permissions import ADMINISTRATORS, CASE_WRITERS, user_has_role
 from civil_affairs.audit.services import audit_record
 from civil_affairs.errors import NON_FIELD, Conflict, RuleViolation
+from civil_affairs.people import services as people_services
 from civil_affairs.people.models import Person, Sex
 from civil_affairs.workflow.engine import record_step, take
 
@@ -181,12 +182,13 @@ def registration_refusals(
                 "by blood within three generations (Civil Code art. 1048)."
             )
         )
-    if party_a.pk == party_b.pk:
+    if party_a.id_number == party_b.id_number:
         errors["party_b"].append(_("Party A and party B are the same person."))
         return dict(errors)
     parties = ((PARTIES[0], party_a), (PARTIES[1], party_b))
     for key, person in parties:
-        if not covers(actor, person.division_id):
+        # Nationwide (全国通办): a person registered outside the district may marry here.
+        if person.division_id is not None and not covers(actor, person.division_id):
             errors[key].append(_("%(name)s is registered outside your jurisdiction.") % {"name": person.name})
         if person.date_of_death is not None and person.date_of_death <= registration_date:
             errors[key].append(
@@ -276,6 +278,34 @@ def registration_create(
             changes={key: [None, value] for key, value in _registration_snapshot(registration).items()},
         )
     return registration
+
+
+def registration_create_with_new_parties(
+    *, actor: Any, new_parties: dict[str, Person], **arguments: Any
+) -> Registration:
+    """Register a marriage whose parties include people registered elsewhere in the country who are not in the
+    registry yet (nationwide registration, 婚姻登记条例 2025): each is registered first with their area code
+    (``new_parties``: key → an unsaved Person with id_number, name, registration_area), all in one transaction,
+    so a refusal of the marriage leaves no one registered. A refusal of a new party names ``<key>`` (the ID
+    number), ``<key>_name`` or ``<key>_area``."""
+    with transaction.atomic():
+        for key, person in new_parties.items():
+            try:
+                arguments[key] = people_services.person_register(
+                    actor=actor,
+                    id_number=person.id_number,
+                    name=person.name,
+                    registration_area=person.registration_area,
+                )
+            except RuleViolation as error:
+                fields = {"id_number": key, "name": f"{key}_name", "registration_area": f"{key}_area"}
+                raise RuleViolation(
+                    errors={
+                        fields.get(field, f"{key}_area"): messages for field, messages in error.errors.items()
+                    },
+                    code=error.code,
+                ) from None
+        return registration_create(actor=actor, **arguments)
 
 
 # --- Divorce by agreement ----------------------------------------------------------------------------------
@@ -866,7 +896,7 @@ def counselling_case_open(
     if party_a.pk == party_b.pk:
         raise RuleViolation(_("Party A and party B are the same person."), field="party_b")
     for key, person in ((PARTIES[0], party_a), (PARTIES[1], party_b)):
-        if not covers(actor, person.division_id):
+        if person.division_id is not None and not covers(actor, person.division_id):
             raise RuleViolation(
                 _("%(name)s is registered outside your jurisdiction.") % {"name": person.name}, field=key
             )

@@ -122,7 +122,9 @@ def registration_create_page(request: HttpRequest) -> HttpResponse:
         }
         if request.POST.get("step") == "register":
             try:
-                registration = services.registration_create(actor=request.user, **arguments)
+                registration = services.registration_create_with_new_parties(
+                    actor=request.user, new_parties=form.new_parties, **arguments
+                )
             except DomainError as error:
                 show_domain_error(form, error)
             else:
@@ -142,7 +144,7 @@ def registration_create_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "marriage/registration_form.html",
-        {"form": form, "parties": parties, "checked_ok": checked_ok},
+        {"form": form, "parties": parties, "checked_ok": checked_ok, "new_parties": form.new_parties},
     )
 
 

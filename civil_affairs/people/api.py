@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 import django_filters
@@ -26,7 +27,12 @@ from .models import DisabilityKind, Person
 class PersonSerializer(serializers.ModelSerializer):
     """A person as read. ``id_number`` is masked unless the view shows the full record."""
 
-    division = serializers.CharField(source="division_id", read_only=True)
+    division = serializers.CharField(
+        source="division_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Null for a person from outside the district.",
+    )
 
     class Meta:
         model = Person
@@ -37,6 +43,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "sex",
             "birth_date",
             "division",
+            "registration_area",
             "phone",
             "disability_kind",
             "disability_grade",
@@ -61,8 +68,25 @@ class PersonWriteSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
 
     id_number = serializers.CharField(max_length=18)
     name = serializers.CharField(max_length=50)
-    division = serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all())
+    division = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Division.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The division of a district resident's household registration; null for someone from outside.",
+    )
+    registration_area = serializers.CharField(
+        max_length=6,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For a person registered outside the district (nationwide marriage registration): the 6-digit "
+        "area code of their registration. Exactly one of `division` and `registration_area`; users serving "
+        "marriage only.",
+    )
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
     disability_kind = serializers.ChoiceField(
         choices=DisabilityKind.choices,
         required=False,
@@ -78,6 +102,26 @@ class PersonWriteSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
         default=None,
         help_text="1 (most severe) to 4; null when the person holds no certificate.",
     )
+
+    def to_internal_value(self, data: Any) -> Any:
+        """A new person needs a division, or (from outside the district) a registration area: without either,
+        ``division`` is named as required, beside any other field's error."""
+        missing = (
+            not self.partial
+            and isinstance(data, Mapping)
+            and data.get("division") in (None, "")
+            and not data.get("registration_area")
+        )
+        required = {"division": [self.fields["division"].error_messages["required"]]}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if missing and isinstance(error.detail, dict):
+                error.detail.update(cast(dict[str, Any], serializers.ValidationError(required).detail))
+            raise
+        if missing:
+            raise serializers.ValidationError(required)
+        return value
 
 
 class PersonFilter(django_filters.FilterSet):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.accounts.jurisdiction import within_jurisdiction
+from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.divisions.models import Division
 
 from .id_numbers import InvalidIdNumber, parse_id_number
@@ -22,7 +23,16 @@ class PersonForm(forms.Form):
         label=_("ID number"), max_length=18, help_text=_("18 characters; the last may be X.")
     )
     name = forms.CharField(label=_("Name"), max_length=50)
-    division = DivisionChoiceField(label=_("Household registration"), queryset=Division.objects.none())
+    division = DivisionChoiceField(
+        label=_("Household registration"), queryset=Division.objects.none(), required=False
+    )
+    # Marriage users only: a person registered elsewhere in the country (SPEC §2.2).
+    registration_area = forms.CharField(
+        label=_("Or, registered outside the district: area code"),
+        required=False,
+        max_length=6,
+        help_text=_("The 6-digit area code of a household registration elsewhere in the country."),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     disability_kind = forms.ChoiceField(
         label=_("Disability certificate: kind"),
@@ -42,6 +52,19 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         division_field = cast(forms.ModelChoiceField, self.fields["division"])
         division_field.queryset = within_jurisdiction(Division.objects.order_by("code"), user, "")
+        if not serves(user, Line.MARRIAGE):
+            del self.fields["registration_area"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # A division, or for marriage users an area code outside the district (SPEC §2.2).
+        if (
+            not cleaned.get("division")
+            and not cleaned.get("registration_area")
+            and "division" not in self.errors
+        ):
+            self.add_error("division", forms.Field.default_error_messages["required"])
+        return cleaned
 
     def clean_id_number(self) -> str:
         # The standard's own check (id_numbers.py), so a bad number shows beside the other fields' errors.

@@ -34,11 +34,18 @@ class Person(models.Model):
     # Derived from the ID number by the service, never typed.
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("date of birth"), editable=False)
+    # Residents of the district have their division; a person registered elsewhere in the country (marriage
+    # registration is nationwide, SPEC §2.2, §6) has none, but the 6-digit area code of their registration.
     division = models.ForeignKey(
         "divisions.Division",
         verbose_name=_("household registration"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
+    )
+    registration_area = models.CharField(
+        _("household registration outside the district (area code)"), max_length=6, blank=True
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # An optional disability certificate: its kind and grade (1 most severe … 4), both or neither.
@@ -71,6 +78,11 @@ class Person(models.Model):
                 name="person_date_of_death_iff_deceased",
             ),
             models.CheckConstraint(
+                condition=models.Q(division__isnull=False, registration_area="")
+                | models.Q(division__isnull=True, registration_area__regex=r"^[0-9]{6}$"),
+                name="person_division_or_registration_area",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(disability_kind="", disability_grade__isnull=True)
                 | (
                     ~models.Q(disability_kind="") & models.Q(disability_grade__gte=1, disability_grade__lte=4)
@@ -85,6 +97,11 @@ class Person(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def is_outside_district(self) -> bool:
+        """Registered elsewhere in the country: visible only to users serving marriage (SPEC §2.2)."""
+        return self.division_id is None
 
     @property
     def has_disability_certificate(self) -> bool:

@@ -3,9 +3,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
-from civil_affairs.accounts.jurisdiction import get_within_jurisdiction_or_404, within_jurisdiction
+from civil_affairs.accounts.jurisdiction import jurisdiction_q
+from civil_affairs.accounts.lines import Line, serves
 
 from .models import Person
 
@@ -32,22 +34,34 @@ def person_search(people: QuerySet[Person], search: str) -> QuerySet[Person]:
     return people
 
 
+def visible_q(user: Any) -> Q:
+    """The people a user may see: those registered in the user's jurisdiction and, for users serving marriage
+    (registered nationwide, SPEC §2.2), the people from outside the district, who have no division."""
+    visible = jurisdiction_q(user)
+    if serves(user, Line.MARRIAGE) and getattr(user, "jurisdiction_id", None):
+        visible |= Q(division__isnull=True)
+    return visible
+
+
 def person_list(*, user: Any, search: str = "") -> QuerySet[Person]:
-    """People registered in the user's jurisdiction, narrowed by :func:`person_search`."""
-    people = within_jurisdiction(Person.objects.select_related("division"), user)
+    """People the user may see (:func:`visible_q`), narrowed by :func:`person_search`."""
+    people = Person.objects.filter(visible_q(user)).select_related("division")
     return person_search(people, search).order_by("-id")
 
 
 def person_get(*, user: Any, pk: Any) -> Person:
-    """One person in the user's jurisdiction, else 404."""
-    return get_within_jurisdiction_or_404(Person.objects.select_related("division"), user, pk=pk)
+    """One person the user may see, else 404."""
+    try:
+        return Person.objects.select_related("division").filter(visible_q(user)).get(pk=pk)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def person_by_id_number(*, user: Any, id_number: str) -> Person | None:
-    """The person with exactly this (whole) ID number in the user's jurisdiction, if any."""
-    return within_jurisdiction(Person.objects.all(), user).filter(id_number=id_number.strip().upper()).first()
+    """The person with exactly this (whole) ID number whom the user may see, if any."""
+    return Person.objects.filter(visible_q(user)).filter(id_number=id_number.strip().upper()).first()
 
 
 def people_visible_to(user: Any) -> QuerySet[Person]:
     """Every person the user may name in a request: a person outside reads as unknown (SPEC §7)."""
-    return within_jurisdiction(Person.objects.all(), user)
+    return Person.objects.filter(visible_q(user))

@@ -7,19 +7,30 @@ import re
 import unicodedata
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civil_affairs.accounts.jurisdiction import covers
+from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.audit.services import audit_record, diff
 from civil_affairs.divisions.models import Division
 from civil_affairs.errors import Conflict, RuleViolation
 
-from .id_numbers import InvalidIdNumber, parse_id_number
+from .id_numbers import PROVINCE_CODES, InvalidIdNumber, parse_id_number
 from .models import DISABILITY_GRADES, DisabilityKind, Person
 
-EDITABLE_FIELDS = ("id_number", "name", "division", "phone", "disability_kind", "disability_grade")
+EDITABLE_FIELDS = (
+    "id_number",
+    "name",
+    "division",
+    "registration_area",
+    "phone",
+    "disability_kind",
+    "disability_grade",
+)
+_AREA_CODE = re.compile(r"^[0-9]{6}$")
 NAME_MAX_LENGTH = 50
 # Control, format (zero-width, direction overrides), surrogate, private-use and unassigned characters, and line
 # or paragraph separators: none of them is part of a written name, and some make one display as another.
@@ -30,6 +41,46 @@ _PHONE = re.compile(r"^[0-9 +\-()]*$")
 def _check_division(actor: Any, division: Division) -> None:
     if not covers(actor, division.code):
         raise RuleViolation(_("This division is outside your jurisdiction."), field="division")
+
+
+def _check_residence(actor: Any, division: Division | None, registration_area: str) -> str:
+    """A person is registered in a division of the district, or elsewhere in the country by the 6-digit area
+    code of their registration (SPEC §2.2): exactly one. Only users serving marriage, which registers people
+    from anywhere (婚姻登记条例 2025), register or see people from outside the district."""
+    registration_area = (registration_area or "").strip()
+    if division is not None and registration_area:
+        raise RuleViolation(
+            _("A person is registered either in a division of the district or outside it, not both."),
+            field="registration_area",
+            code="division_or_registration_area",
+        )
+    if division is not None:
+        _check_division(actor, division)
+        return ""
+    if not registration_area:
+        raise RuleViolation(
+            _(
+                "Choose the division of the household registration, or the area code of a registration outside "
+                "the district."
+            ),
+            field="division",
+            code="division_or_registration_area",
+        )
+    if not serves(actor, Line.MARRIAGE):
+        raise PermissionDenied(_("Only the marriage registry registers people from outside the district."))
+    if not _AREA_CODE.match(registration_area) or registration_area[:2] not in PROVINCE_CODES:
+        raise RuleViolation(
+            _("An area code has 6 digits and starts with a province code."),
+            field="registration_area",
+            code="registration_area_shape",
+        )
+    if Division.objects.filter(code=registration_area).exists():
+        raise RuleViolation(
+            _("This area is inside the district: choose the division of the household registration instead."),
+            field="registration_area",
+            code="registration_area_inside_district",
+        )
+    return registration_area
 
 
 def _check_name(name: str) -> str:
@@ -93,6 +144,7 @@ def _snapshot(person: Person) -> dict[str, Any]:
         "id_number": person.id_number,
         "name": person.name,
         "division": person.division_id,
+        "registration_area": person.registration_area,
         "phone": person.phone,
         "disability_kind": person.disability_kind,
         "disability_grade": person.disability_grade,
@@ -104,19 +156,23 @@ def person_register(
     actor: Any,
     id_number: str,
     name: str,
-    division: Division,
+    division: Division | None = None,
+    registration_area: str = "",
     phone: str = "",
     disability_kind: str = "",
     disability_grade: int | None = None,
 ) -> Person:
-    """Register a resident once; birth date and sex come from the ID number (GB 11643-1999)."""
+    """Register a resident once; birth date and sex come from the ID number (GB 11643-1999). A person from
+    outside the district has a ``registration_area`` instead of a division (marriage users only)."""
     facts = _parse(id_number)
     name = _check_name(name)
     phone = _check_phone(phone)
     disability_kind, disability_grade = _check_disability(disability_kind, disability_grade)
-    _check_division(actor, division)
+    # Said before any other refusal: whoever tries to register a number already registered (in another town,
+    # or outside the district) learns that much, and nothing of where or whom (issue 8 #12).
     if Person.objects.filter(id_number=facts.number).exists():
         raise _already_registered()
+    registration_area = _check_residence(actor, division, registration_area)
     try:
         with transaction.atomic():
             person = Person.objects.create(
@@ -125,6 +181,7 @@ def person_register(
                 sex=facts.sex,
                 birth_date=facts.birth_date,
                 division=division,
+                registration_area=registration_area,
                 phone=phone,
                 disability_kind=disability_kind,
                 disability_grade=disability_grade,
@@ -151,9 +208,18 @@ def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
         person.id_number, person.birth_date, person.sex = facts.number, facts.birth_date, facts.sex
     if "name" in data:
         person.name = _check_name(data["name"])
-    if "division" in data:
-        _check_division(actor, data["division"])
-        person.division = data["division"]
+    if "division" in data or "registration_area" in data:
+        # Moving into the district clears the area code; moving out clears the division.
+        if "division" in data:
+            division = data["division"]
+        else:
+            division = None if data.get("registration_area") else person.division
+        if "registration_area" in data:
+            area = data["registration_area"]
+        else:
+            area = "" if data.get("division") else person.registration_area
+        person.registration_area = _check_residence(actor, division, area)
+        person.division = division
     if "phone" in data:
         person.phone = _check_phone(data["phone"])
     if "disability_kind" in data or "disability_grade" in data:
@@ -173,6 +239,7 @@ def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
                     "sex",
                     "name",
                     "division",
+                    "registration_area",
                     "phone",
                     "disability_kind",
                     "disability_grade",

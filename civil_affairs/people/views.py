@@ -59,6 +59,7 @@ def person_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "id_number": person.id_number,
         "name": person.name,
         "division": person.division,
+        "registration_area": person.registration_area,
         "phone": person.phone,
         "disability_kind": person.disability_kind,
         "disability_grade": person.disability_grade,

@@ -95,3 +95,16 @@ def test_the_demo_shows_an_annulment_and_certificates_issued_again(divisions):
     assert [r.certificate_number[:2] for r in reissued] == ["BJ", "BL"]
     assert reissued[0].original_number == reissued[0].registration.certificate_number
     assert reissued[1].original_number == reissued[1].divorce.certificate_number
+
+
+def test_the_demo_shows_a_nationwide_registration(divisions):
+    kernel_demo.load_accounts()
+    demo.load_records(timezone.localdate())
+
+    groom = Person.objects.get(registration_area=demo.BEIJING_AREA)
+    registration = Registration.objects.get(party_a=groom)
+
+    assert groom.division_id is None and groom.id_number.startswith("110105")
+    assert registration.wife.division_id.startswith("370114")
+    registrar = User.objects.get(username="marriage_registrar")
+    assert selectors.registration_list(user=registrar).filter(pk=registration.pk).exists()
