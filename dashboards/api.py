@@ -7,14 +7,15 @@ from typing import Any
 
 from django.http.response import HttpResponseBase
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from civil_affairs.audit.services import audit_record
-from civil_affairs.exports import wanted_format
+from civil_affairs.exports import XLSX_TYPE, wanted_format
 
 from . import selectors
 from .exports import summary_export
@@ -53,10 +54,9 @@ class SummaryView(GenericAPIView):
             OpenApiParameter("format", str, enum=["csv", "xlsx"], description="Export: one row per figure."),
         ],
         responses={
-            200: SummarySerializer,
-            400: OpenApiResponse(description="Invalid month, period or division level."),
-            401: OpenApiResponse(description="No valid credentials."),
-            404: OpenApiResponse(description="Unknown division, or outside your jurisdiction."),
+            (200, "application/json"): SummarySerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
         },
         summary="Dashboard summary",
     )

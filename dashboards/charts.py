@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 BAR = "#1f5f99"
 AXIS = "#5b6675"
 INK = "#1d2430"
-WIDTH = 640
+WIDTH = 400
 _ids = count(1)
 
 Number = int | Decimal
@@ -42,13 +42,13 @@ def column_chart(
 ) -> SafeString:
     """Vertical columns, one per point (e.g. per month), labelled underneath, the largest value written above
     its column."""
-    height, top, bottom, left = 220, 24, 36, 8
+    height, top, bottom, left = 200, 22, 30, 6
     description = "; ".join(f"{label}: {fmt(value)}" for label, value in points)
     head, tail = _open(title, description, height)
     parts = [head]
     peak = max((value for _label, value in points), default=0) or 1
     slot = (WIDTH - 2 * left) / max(len(points), 1)
-    every = max(1, len(points) // 12)  # at most about twelve labels under the axis
+    every = max(1, -(-len(points) // 8))  # at most eight labels under the axis
     base = height - bottom
     parts.append(f'<line x1="{left}" y1="{base}" x2="{WIDTH - left}" y2="{base}" stroke="{AXIS}" />')
     for index, (label, value) in enumerate(points):
@@ -60,12 +60,12 @@ def column_chart(
         )
         if index % every == 0:
             parts.append(
-                f'<text x="{x + slot * 0.35:.1f}" y="{base + 16}" font-size="11" text-anchor="middle" '
+                f'<text x="{x + slot * 0.35:.1f}" y="{base + 16}" font-size="12" text-anchor="middle" '
                 f'fill="{INK}">{escape(label)}</text>'
             )
         if value == peak and value:
             parts.append(
-                f'<text x="{x + slot * 0.35:.1f}" y="{base - bar_height - 6:.1f}" font-size="11" '
+                f'<text x="{x + slot * 0.35:.1f}" y="{base - bar_height - 6:.1f}" font-size="12" '
                 f'text-anchor="middle" fill="{INK}">{escape(fmt(value))}</text>'
             )
     parts.append(tail)
@@ -76,7 +76,7 @@ def bar_chart(
     title: str, rows: Sequence[tuple[str, Number]], *, fmt: Callable[[Number], str] = _plain
 ) -> SafeString:
     """Horizontal bars, one per row (e.g. per town), with the label on the left and the value at the end."""
-    row_height, label_width, value_width = 22, 150, 110
+    row_height, label_width, value_width = 24, 160, 76
     height = max(len(rows), 1) * row_height + 8
     description = "; ".join(f"{label}: {fmt(value)}" for label, value in rows)
     head, tail = _open(title, description, height)
@@ -87,10 +87,10 @@ def bar_chart(
         y = 4 + index * row_height
         length = span * float(value) / float(peak)
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="{INK}">'
+            f'<text x="{label_width - 8}" y="{y + 16}" font-size="13" text-anchor="end" fill="{INK}">'
             f"{escape(label)}</text>"
             f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row_height - 6}" fill="{BAR}" />'
-            f'<text x="{label_width + length + 6:.1f}" y="{y + 15}" font-size="12" fill="{INK}">'
+            f'<text x="{label_width + length + 6:.1f}" y="{y + 16}" font-size="13" fill="{INK}">'
             f"{escape(fmt(value))}</text>"
         )
     parts.append(tail)

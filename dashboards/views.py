@@ -154,8 +154,9 @@ def index_page(request: HttpRequest) -> HttpResponse:
         "cards": _cards(summary),
         "charts": _charts(summary),
         "parent": parent,
-        "town_columns": [
-            (section, key, label) for section in summary.sections for key, label in TOWN_FIGURES[section]
+        # One table per section, so each stays readable on a screen; the export has them side by side.
+        "town_tables": [
+            (section, section_title(section), TOWN_FIGURES[section]) for section in summary.sections
         ],
         "town_rows": [
             (town, _query(summary, division=town.code), summary.by_town[town.code]) for town in summary.towns
