@@ -259,3 +259,14 @@ def test_a_number_registered_in_another_town_is_said_to_be_registered(client, ma
     assert "双山" not in html
     assert not Registration.objects.exists()
     assert not Person.objects.filter(id_number=BEIJING_GROOM).exists()
+
+
+def test_the_form_reads_the_party_from_outside_in_chinese(client, registrar, divisions, compiled_catalogue):
+    bride = woman(name="章丘新娘", division_id="370114001001")
+    client.force_login(registrar)
+
+    html = client.post("/marriage/registrations/new/", form(bride, "check")).content.decode()
+
+    assert "区外户籍（行政区划代码110105）" in html
+    assert "随本次结婚登记录入人员信息" in html and "男方" in html and "女方" in html
+    assert "婚姻登记实行全国通办" in html

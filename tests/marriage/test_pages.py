@@ -7,7 +7,6 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -362,13 +361,6 @@ def test_list_pages_run_a_fixed_number_of_queries(browser_as, registrar, divisio
 
     add_rows(3)
     queries_stay_fixed(20, lambda: client.get(url), lambda: add_rows(10))
-
-
-@pytest.fixture
-def compiled_catalogue(settings):
-    """The .mo files are git-ignored: compile them as `make test` does, then have Django reload its catalogues."""
-    call_command("compile_translations", stdout=io.StringIO())
-    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]  # assigning it clears Django's cached catalogues
 
 
 def test_the_registrars_pages_are_in_simplified_chinese_by_default(client, registrar, compiled_catalogue):

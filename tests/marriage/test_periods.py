@@ -228,3 +228,16 @@ def test_the_divorce_page_shows_both_end_dates_of_the_national_day_case(
     assert "last day" in html
     assert "Withdraw the application" in html and "Issue the divorce certificate" not in html
     assert "not known yet" not in html
+
+
+def test_the_divorce_page_reads_the_extended_dates_in_chinese(
+    client, registrar, national_day_case, freeze_today, compiled_catalogue
+):
+    freeze_today(D(2024, 10, 8))
+    client.force_login(registrar)
+
+    html = client.get("/marriage/divorces/", {"phase": "cooling_off"}).content.decode()
+
+    assert "离婚冷静期届满日" in html and "领证期限届满日" in html and "顺延" in html
+    assert "以其后的第一个工作日为期间的最后一日" in html
+    assert f"男方 {national_day_case.registration.husband.name}" in html

@@ -303,3 +303,12 @@ def test_a_divorce_certificate_is_issued_again_from_the_issued_tab(english, marr
 
     assert CertificateReissue.objects.get().certificate_number == "BL370114-2024-000001"
     assert "BL370114-2024-000001" in english.get(tab).content.decode()
+
+
+def test_the_registration_page_reads_in_chinese(client, registrar, marriage, compiled_catalogue):
+    client.force_login(registrar)
+
+    html = client.get(f"/marriage/registrations/{marriage.pk}/").content.decode()
+
+    assert "补领结婚证" in html and "登记法院判决：婚姻无效或撤销" in html
+    assert "男方" in html and "女方" in html
