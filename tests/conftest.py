@@ -40,6 +40,14 @@ def subprocess_database_url(db: None) -> str:
     return database_url_for_subprocess()
 
 
+@pytest.fixture(autouse=True)
+def audit_anchor_file(settings, tmp_path):
+    """Each test anchors the audit chain in its own file (SPEC §2.4): the events of a rolled-back test are
+    gone, and anchors of them would read as a cut tail in the next test; var/ stays the portal's own."""
+    settings.AUDIT_ANCHOR_PATH = tmp_path / "audit-anchors.log"
+    return settings.AUDIT_ANCHOR_PATH
+
+
 @pytest.fixture
 def divisions(db: None) -> dict[str, Division]:
     """章丘区 with its 18 towns/streets and their villages/communities, as the demo loader makes them."""

@@ -99,7 +99,6 @@ def test_detail_view_is_audited(client, caseworker):
         (Role.ADMINISTRATOR, "home/administrator.html"),
         (Role.DISTRICT_REVIEWER, "home/reviewer.html"),
         (Role.CASEWORKER, "home/caseworker.html"),
-        (Role.VIEWER, "home/viewer.html"),
         (Role.API_CLIENT, "home/api_client.html"),
     ],
 )
@@ -109,6 +108,14 @@ def test_each_role_has_its_home_page(client, make_user, role, template):
     response = client.get("/")
 
     assert template in [t.name for t in response.templates]
+
+
+def test_the_leader_lands_on_the_dashboard(client, make_user):
+    client.force_login(make_user(Role.VIEWER, "370114"))
+
+    response = client.get("/")
+
+    assert response.status_code == 302 and response["Location"] == "/dashboards/"
 
 
 def test_viewer_cannot_open_people_pages(client, make_user):
