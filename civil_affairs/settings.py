@@ -313,6 +313,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "assistance.models.JobStatus",
         "EnrollmentStatusEnum": "assistance.workflow.EnrollmentStatus",
         "UpliftStatusEnum": "assistance.workflow.UpliftStatus",
+        "AnnulmentGroundEnum": "marriage.workflow.AnnulmentGround",
     },
 }
 
