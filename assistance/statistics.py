@@ -3,10 +3,9 @@
 Two kinds of read live here:
 
 - **District-wide aggregates** the dashboards' summary tables are built from, every few minutes by a beat job
-  (``dashboards/services.py``), never per request: payments by month, town and category; the months each
-  person was paid in (so that "distinct people paid in a period" can be summed from a small table); enrollments
-  in force and re-checks overdue as levels per town and category from a day on. Each is one set-based statement
-  whose result is small (thousands of rows) whatever the size of the payments table.
+  (``dashboards/services.py``), never per request: payments by month, town and category; the people paid in
+  each month (so that "distinct people paid in a period" can be summed from a small table); enrollments in
+  force and re-checks overdue as levels per town and category from a day on. Each is one set-based statement.
 - **Scoped live counts** over tables that stay small (applications whose decision is overdue), starting from
   the selectors, so they honour the caller's jurisdiction and lines of work like every list.
 
@@ -28,11 +27,9 @@ from django.db.models import Count, Q
 from civil_affairs.divisions.selectors import count_by_town
 
 from . import selectors
-from .models import Application, PaymentBatch
+from .models import Application, JobStatus, PaymentBatch
 from .workflow import OPEN_STATES, EnrollmentStatus
 
-# "Never paid before": the previous month of a person's first payment (a date no month can precede).
-NEVER = datetime.date(1, 1, 1)
 # The two levels kept per town and category from a day on.
 IN_FORCE = "in_force"
 RECHECK_OVERDUE = "recheck_overdue"
@@ -48,22 +45,6 @@ class PaymentTotal:
     paid: Decimal
     payments: int
     person_times: int
-
-
-@dataclass(frozen=True)
-class PeopleStart:
-    """How many people were paid in ``month`` after last being paid in ``previous`` (``NEVER``: first time),
-    counted in ``town`` (``""``: the whole district) and ``category`` (``""``: any category).
-
-    The distinct people paid from month ``a`` to month ``b`` are then the sum over rows with ``a ≤ month ≤ b``
-    and ``previous < a``: each person counts once, at their first payment in the period.
-    """
-
-    month: datetime.date
-    previous: datetime.date
-    town: str
-    category: str
-    people: int
 
 
 @dataclass(frozen=True)
@@ -88,9 +69,14 @@ def _rows(sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...
 
 
 def payment_batch_fingerprints() -> dict[datetime.date, str]:
-    """What each month's payments are, as far as a summary built from them needs to know: the batch, its state,
-    count and total. A summary built from the same fingerprint is still right (payments are written once)."""
-    batches = PaymentBatch.objects.order_by("month").values_list("month", "pk", "status", "count", "total")
+    """What each month's payments are, as far as a summary built from them needs to know: its completed batch,
+    count and total (a batch still running is left out until it completes). A summary built from the same
+    fingerprint is still right: payments are written once."""
+    batches = (
+        PaymentBatch.objects.filter(status=JobStatus.COMPLETED)
+        .order_by("month")
+        .values_list("month", "pk", "status", "count", "total")
+    )
     return {month: f"{pk}:{status}:{count}:{total}" for month, pk, status, count, total in batches}
 
 
@@ -113,39 +99,21 @@ def payment_totals(*, months: Iterable[datetime.date]) -> list[PaymentTotal]:
     return [PaymentTotal(*row) for row in _rows(PAYMENT_TOTALS_SQL, {"months": wanted})]
 
 
-# One row per (month, person, town, category) paid; then, for each grain (town and category, town, category,
-# district), the month the person was last paid in before, by a window over their months.
-PEOPLE_STARTS_SQL = """
-    WITH paid AS MATERIALIZED (
-        SELECT DISTINCT p.month, m.person_id, substr(e.division_id, 1, 9) AS town, e.category
-          FROM assistance_payment AS p
-          JOIN assistance_enrollment AS e ON e.id = p.enrollment_id
-          JOIN assistance_enrollment_covered_members AS m ON m.enrollment_id = p.enrollment_id
-    ), starts AS (
-        SELECT month, town, category,
-               lag(month) OVER (PARTITION BY person_id, town, category ORDER BY month) AS previous
-          FROM paid
-        UNION ALL
-        SELECT month, town, '', lag(month) OVER (PARTITION BY person_id, town ORDER BY month)
-          FROM (SELECT DISTINCT month, person_id, town FROM paid) AS by_town
-        UNION ALL
-        SELECT month, '', category, lag(month) OVER (PARTITION BY person_id, category ORDER BY month)
-          FROM (SELECT DISTINCT month, person_id, category FROM paid) AS by_category
-        UNION ALL
-        SELECT month, '', '', lag(month) OVER (PARTITION BY person_id ORDER BY month)
-          FROM (SELECT DISTINCT month, person_id FROM paid) AS by_person
-    )
-    SELECT month, coalesce(previous, %(never)s), town, category, count(*)
-      FROM starts
-     GROUP BY 1, 2, 3, 4
+# Each person covered by an enrollment paid in a month, with the town and category of that enrollment.
+PAID_PEOPLE_SQL = """
+    SELECT DISTINCT p.month, m.person_id, substr(e.division_id, 1, 9) AS town, e.category
+      FROM assistance_payment AS p
+      JOIN assistance_enrollment AS e ON e.id = p.enrollment_id
+      JOIN assistance_enrollment_covered_members AS m ON m.enrollment_id = p.enrollment_id
+     WHERE p.month = ANY(%(months)s)
 """
 
 
-def people_starts() -> list[PeopleStart]:
-    """Every month people were paid in, with the month each was last paid in before (see PeopleStart): the
-    people covered by the paid enrollments, per town and category, per town, per category and district-wide.
-    One pass over all payments: run when a payment batch changed, not per request."""
-    return [PeopleStart(*row) for row in _rows(PEOPLE_STARTS_SQL, {"never": NEVER})]
+def paid_people_query(*, months: Iterable[datetime.date]) -> tuple[str, dict[str, Any]]:
+    """The statement (and its parameters) giving the rows ``(month, person_id, town, category)``: each person
+    covered by an enrollment paid in one of these months. A statement, not rows, because it is millions of
+    rows at a district's scale: the dashboards' refresh reads it into a temporary table of its own."""
+    return PAID_PEOPLE_SQL, {"months": sorted(set(months))}
 
 
 # --- Enrollments in force and re-checks overdue ---------------------------------------------------------------

@@ -8,8 +8,13 @@ for figures that cannot be summed from the parts (distinct people).
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# "Never paid before": the previous month of a person's first payment (no month precedes it).
+NEVER = datetime.date(1, 1, 1)
 
 
 class PaymentTotal(models.Model):
@@ -34,8 +39,8 @@ class PaymentTotal(models.Model):
 
 class PeopleStart(models.Model):
     """People paid in ``month`` whose previous payment (in the same town and category, ``""`` for any) was in
-    ``previous`` (assistance.statistics.PeopleStart). People paid from month a to b: the sum over
-    a ≤ month ≤ b with previous < a."""
+    ``previous`` (NEVER: the first one). The distinct people paid from month a to month b are then the sum over
+    a ≤ month ≤ b with previous < a: each person counts once, at their first payment in the period."""
 
     month = models.DateField()
     previous = models.DateField()
@@ -53,6 +58,25 @@ class PeopleStart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} after {self.previous:%Y-%m} {self.town} {self.category}: {self.people}"
+
+
+class LastPaid(models.Model):
+    """The last month each person was paid in, per town and category: what a new month's PeopleStart rows
+    need to know, so a month is added without reading the earlier months' payments again."""
+
+    person_id = models.BigIntegerField()
+    town = models.CharField(max_length=9)
+    category = models.CharField(max_length=24)
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("last month paid")
+        constraints = [
+            models.UniqueConstraint(fields=["person_id", "town", "category"], name="last_paid_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.town} {self.category}: {self.month:%Y-%m}"
 
 
 class EnrollmentLevel(models.Model):

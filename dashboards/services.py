@@ -3,8 +3,9 @@
 ``summaries_refresh`` runs every two minutes from Celery beat (tasks.py, schedule.py). It is idempotent and
 cheap when nothing changed:
 
-- payments: a month is summed again only when its payment batch changed (a new, running or re-run batch); the
-  distinct-people table is rebuilt in one pass when any month changed (once a month, after the batch);
+- payments: a month is summed only when its completed payment batch is new or changed; the distinct-people
+  tables add a new month from its own payments and each person's last month paid (the monthly case), and are
+  rebuilt in one pass over all payments only when an earlier month changed;
 - enrollments in force and re-checks overdue: recomputed in one pass over the enrollments, and only the levels
   that differ are written.
 
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from assistance import statistics
 
-from .models import EnrollmentLevel, PaymentTotal, PeopleStart, SummaryState
+from .models import NEVER, EnrollmentLevel, LastPaid, PaymentTotal, PeopleStart, SummaryState
 from .selectors import ASSISTANCE_STATE
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,9 @@ DELETE_CHUNK = 10_000
 class RefreshResult:
     refreshed: bool
     months_summed: int = 0
-    people_rebuilt: bool = False
+    # How the distinct-people tables were brought up to date: "", "appended" (new months after all the
+    # others, the monthly case) or "rebuilt" (an earlier month changed, or a rebuild was asked for).
+    people: str = ""
     levels_written: int = 0
     levels_deleted: int = 0
 
@@ -62,19 +65,19 @@ def summaries_refresh(*, rebuild: bool = False) -> RefreshResult:
             PaymentTotal.objects.all().delete()
         elif changed or gone:
             PaymentTotal.objects.filter(month__in=[*changed, *gone]).delete()
+        months = [datetime.date.fromisoformat(month) for month in changed]
         if changed:
             PaymentTotal.objects.bulk_create(
-                PaymentTotal(**vars(total))
-                for total in statistics.payment_totals(
-                    months=[datetime.date.fromisoformat(m) for m in changed]
-                )
+                PaymentTotal(**vars(total)) for total in statistics.payment_totals(months=months)
             )
-        people_rebuilt = bool(changed or gone or rebuild)
-        if people_rebuilt:
-            PeopleStart.objects.all().delete()
-            PeopleStart.objects.bulk_create(
-                PeopleStart(**vars(start)) for start in statistics.people_starts()
-            )
+        people = ""
+        if rebuild or gone or (changed and known and min(changed) <= max(known)):
+            _people_rebuild([datetime.date.fromisoformat(month) for month in sources])
+            people = "rebuilt"
+        elif changed:
+            for month in months:
+                _people_append(month)
+            people = "appended"
         written, deleted = _levels_refresh()
         SummaryState.objects.update_or_create(
             name=ASSISTANCE_STATE, defaults={"refreshed_at": timezone.now(), "sources": sources}
@@ -82,12 +85,101 @@ def summaries_refresh(*, rebuild: bool = False) -> RefreshResult:
     result = RefreshResult(
         refreshed=True,
         months_summed=len(changed),
-        people_rebuilt=people_rebuilt,
+        people=people,
         levels_written=written,
         levels_deleted=deleted,
     )
     logger.info("dashboard summaries refreshed: %s", result)
     return result
+
+
+# --- Distinct people ------------------------------------------------------------------------------------------
+# PeopleStart counts, per town and category ("" for any), the people paid in a month by the month they were last
+# paid in before; LastPaid keeps each person's last month per town and category. Both are written from a
+# temporary table ``paid`` of (month, person_id, town, category) rows (assistance.statistics.paid_people_query).
+
+# For each grain, a person's previous month, from a window over their months (the whole history).
+REBUILD_STARTS_SQL = """
+    INSERT INTO dashboards_peoplestart (month, previous, town, category, people)
+    SELECT month, coalesce(previous, %(never)s), town, category, count(*)
+      FROM (
+        SELECT month, town, category,
+               lag(month) OVER (PARTITION BY person_id, town, category ORDER BY month) AS previous
+          FROM paid
+        UNION ALL
+        SELECT month, town, '', lag(month) OVER (PARTITION BY person_id, town ORDER BY month)
+          FROM (SELECT DISTINCT month, person_id, town FROM paid) AS by_town
+        UNION ALL
+        SELECT month, '', category, lag(month) OVER (PARTITION BY person_id, category ORDER BY month)
+          FROM (SELECT DISTINCT month, person_id, category FROM paid) AS by_category
+        UNION ALL
+        SELECT month, '', '', lag(month) OVER (PARTITION BY person_id ORDER BY month)
+          FROM (SELECT DISTINCT month, person_id FROM paid) AS by_person
+      ) AS starts
+     GROUP BY 1, 2, 3, 4
+"""
+REBUILD_LAST_PAID_SQL = """
+    INSERT INTO dashboards_lastpaid (person_id, town, category, month)
+    SELECT person_id, town, category, max(month) FROM paid GROUP BY 1, 2, 3
+"""
+# For a month after every month known: each person's previous month per grain from LastPaid.
+APPEND_STARTS_SQL = """
+    INSERT INTO dashboards_peoplestart (month, previous, town, category, people)
+    SELECT %(month)s, coalesce(previous, %(never)s), town, category, count(*)
+      FROM (
+        SELECT p.town, p.category, l.month AS previous
+          FROM paid AS p
+          LEFT JOIN dashboards_lastpaid AS l
+                 ON l.person_id = p.person_id AND l.town = p.town AND l.category = p.category
+        UNION ALL
+        SELECT p.town, '', max(l.month)
+          FROM (SELECT DISTINCT person_id, town FROM paid) AS p
+          LEFT JOIN dashboards_lastpaid AS l ON l.person_id = p.person_id AND l.town = p.town
+         GROUP BY p.person_id, p.town
+        UNION ALL
+        SELECT '', p.category, max(l.month)
+          FROM (SELECT DISTINCT person_id, category FROM paid) AS p
+          LEFT JOIN dashboards_lastpaid AS l ON l.person_id = p.person_id AND l.category = p.category
+         GROUP BY p.person_id, p.category
+        UNION ALL
+        SELECT '', '', max(l.month)
+          FROM (SELECT DISTINCT person_id FROM paid) AS p
+          LEFT JOIN dashboards_lastpaid AS l ON l.person_id = p.person_id
+         GROUP BY p.person_id
+      ) AS starts
+     GROUP BY 2, 3, 4
+"""
+APPEND_LAST_PAID_SQL = """
+    INSERT INTO dashboards_lastpaid (person_id, town, category, month)
+    SELECT person_id, town, category, month FROM paid
+    ON CONFLICT (person_id, town, category) DO UPDATE SET month = excluded.month
+"""
+
+
+def _paid_table(months: list[datetime.date]) -> None:
+    sql, params = statistics.paid_people_query(months=months)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS paid")
+        cursor.execute(f"CREATE TEMPORARY TABLE paid ON COMMIT DROP AS {sql}", params)
+        cursor.execute("ANALYZE paid")
+
+
+def _people_rebuild(months: list[datetime.date]) -> None:
+    """Every month again: one pass over all their payments (when an earlier month changed)."""
+    _paid_table(months)
+    PeopleStart.objects.all().delete()
+    LastPaid.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(REBUILD_STARTS_SQL, {"never": NEVER})
+        cursor.execute(REBUILD_LAST_PAID_SQL)
+
+
+def _people_append(month: datetime.date) -> None:
+    """A month after all the others (the monthly case): its payments only, against LastPaid."""
+    _paid_table([month])
+    with connection.cursor() as cursor:
+        cursor.execute(APPEND_STARTS_SQL, {"month": month, "never": NEVER})
+        cursor.execute(APPEND_LAST_PAID_SQL)
 
 
 def _levels_refresh() -> tuple[int, int]:

@@ -10,13 +10,12 @@ import pytest
 from django.db.models import Sum
 
 from assistance import selectors as assistance_selectors
-from assistance import statistics as assistance_statistics
 from assistance.models import Payment, PaymentBatch
 from assistance.rules import Category
 from civil_affairs.accounts.lines import TOWN_LINES, Line
 from civil_affairs.accounts.models import Role
 from dashboards import services
-from dashboards.models import PaymentTotal
+from dashboards.models import NEVER, LastPaid, PaymentTotal, PeopleStart
 from tests.dashboards.conftest import DISTRICT, MINGSHUI, SHUANGSHAN, count_of, pay, summary_of, ym
 
 pytestmark = pytest.mark.django_db
@@ -267,14 +266,9 @@ def test_a_new_payment_batch_reaches_the_summary_at_the_next_refresh_and_nothing
     bureau, api_as, district_admin
 ):
     nothing = services.summaries_refresh()
-    assert (
-        nothing.months_summed,
-        nothing.people_rebuilt,
-        nothing.levels_written,
-        nothing.levels_deleted,
-    ) == (
+    assert (nothing.months_summed, nothing.people, nothing.levels_written, nothing.levels_deleted) == (
         0,
-        False,
+        "",
         0,
         0,
     )
@@ -284,7 +278,7 @@ def test_a_new_payment_batch_reaches_the_summary_at_the_next_refresh_and_nothing
     before = summary_of(client, **{"from": ym(next_month), "to": ym(next_month)})
     assert before["assistance"]["paid"] == "0.00"  # the summary tables lag until the refresh
     done = services.summaries_refresh()
-    assert done.months_summed == 1 and done.people_rebuilt
+    assert done.months_summed == 1 and done.people == "appended"
     after = summary_of(client, **{"from": ym(next_month), "to": ym(next_month)})
     total = PaymentBatch.objects.get(month=next_month).total
     assert after["assistance"]["paid"] == f"{total:.2f}" != "0.00"
@@ -300,12 +294,32 @@ def test_a_recheck_recorded_moves_the_overdue_count_at_the_next_refresh(bureau, 
     assert summary["assistance"]["rechecks_overdue"] == 0
 
 
-def test_statistics_people_starts_count_each_person_once_per_grain(bureau):
-    starts = assistance_statistics.people_starts()
-    first_time = [
-        s for s in starts if s.town == "" and s.category == "" and s.previous == assistance_statistics.NEVER
-    ]
+def test_the_first_payments_of_everyone_count_each_person_once_in_the_district(bureau):
+    firsts = PeopleStart.objects.filter(town="", category="", previous=NEVER)
     covered = {
-        p.pk for e in bureau.enrollments.values() if e.payments.exists() for p in e.covered_members.all()
+        person.pk
+        for enrollment in bureau.enrollments.values()
+        if enrollment.payments.exists()
+        for person in enrollment.covered_members.all()
     }
-    assert sum(s.people for s in first_time) == len(covered)
+    assert sum(start.people for start in firsts) == len(covered)
+
+
+def test_a_month_appended_gives_the_same_tables_as_a_rebuild(bureau):
+    pay((bureau.m0 + datetime.timedelta(days=32)).replace(day=1))
+    assert services.summaries_refresh().people == "appended"
+    appended = _people_tables()
+    assert services.summaries_refresh(rebuild=True).people == "rebuilt"
+    assert _people_tables() == appended
+
+
+def test_a_change_to_an_earlier_month_rebuilds_the_people(bureau):
+    PaymentBatch.objects.filter(month=bureau.m1).update(count=0)
+    assert services.summaries_refresh().people == "rebuilt"
+
+
+def _people_tables():
+    return (
+        sorted(PeopleStart.objects.values_list("month", "previous", "town", "category", "people")),
+        sorted(LastPaid.objects.values_list("person_id", "town", "category", "month")),
+    )
