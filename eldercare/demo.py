@@ -25,6 +25,7 @@ from civil_affairs.demo import GIVEN, SURNAMES
 from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
+from civil_affairs.people.services import home_division
 
 from . import services
 from .models import (
@@ -295,7 +296,7 @@ def _home_care(rng: random.Random, elderly: list[Person], today: datetime.date) 
             projects.append(
                 HomeCareProject(
                     person=person,
-                    division_id=person.division_id,
+                    division_id=home_division(person),
                     kind=kind,
                     contractor=rng.choice(
                         ["章丘康养家政服务中心", "泉城颐家养老服务公司", "明水适老化工程队"]
@@ -344,7 +345,7 @@ def _training(rng: random.Random, caregivers: list[Person], today: datetime.date
         trainings.append(
             CaregiverTraining(
                 person=person,
-                division_id=person.division_id,
+                division_id=home_division(person),
                 course=course,
                 hours=hours,
                 date=date,
@@ -361,7 +362,7 @@ def _training(rng: random.Random, caregivers: list[Person], today: datetime.date
     CaregiverAward.objects.bulk_create(
         CaregiverAward(
             person=caregivers[i],
-            division_id=caregivers[i].division_id,
+            division_id=home_division(caregivers[i]),
             title=title,
             level=level,
             awarded_on=today - datetime.timedelta(days=60 + i),

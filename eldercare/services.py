@@ -23,6 +23,7 @@ from civil_affairs.audit.services import audit_record, diff
 from civil_affairs.divisions.models import Division
 from civil_affairs.errors import Conflict, RuleViolation
 from civil_affairs.people.models import Person
+from civil_affairs.people.services import home_division
 
 from .models import (
     Alert,
@@ -612,7 +613,7 @@ def home_care_create(
             )
         project = HomeCareProject.objects.create(
             person=person,
-            division_id=person.division_id,
+            division_id=home_division(person),
             kind=kind,
             contractor=(contractor or "").strip(),
             subsidy=subsidy,
@@ -728,7 +729,7 @@ def training_record(
             with transaction.atomic():
                 training = CaregiverTraining.objects.create(
                     person=person,
-                    division_id=person.division_id,
+                    division_id=home_division(person),
                     course=course.strip(),
                     hours=hours,
                     date=date,
@@ -768,7 +769,7 @@ def award_record(
             with transaction.atomic():
                 award = CaregiverAward.objects.create(
                     person=person,
-                    division_id=person.division_id,
+                    division_id=home_division(person),
                     title=title.strip(),
                     level=level,
                     awarded_on=awarded_on,

@@ -27,6 +27,7 @@ from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.errors import DomainError
 from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
+from civil_affairs.people.services import home_division
 
 from . import rules, services
 from .models import BurialSubsidy, Cemetery, CouncilEvent, DeathRecord, PlotAllocation, VillageCouncil
@@ -111,7 +112,7 @@ def load_deaths(today: datetime.date) -> int:
         records.append(
             DeathRecord(
                 person=person,
-                division_id=person.division_id,
+                division_id=home_division(person),
                 date_of_death=person.date_of_death,
                 place=rng.choice(PLACES),
                 cremated=cremated,
@@ -131,7 +132,7 @@ def load_deaths(today: datetime.date) -> int:
         subsidies.append(
             BurialSubsidy(
                 deceased=person,
-                division_id=person.division_id,
+                division_id=home_division(person),
                 burial_type=burial_type,
                 applicant_id=applicants[rng.randrange(len(applicants))][0],
                 burial_date=buried,

@@ -25,6 +25,7 @@ from civil_affairs.audit.services import audit_record
 from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.errors import Conflict, RuleViolation
 from civil_affairs.people.models import Person
+from civil_affairs.people.services import home_division
 from civil_affairs.workflow.engine import record_step, take
 
 from . import rules
@@ -163,7 +164,7 @@ def burial_subsidy_submit(
             raise Conflict(_("%(name)s already has an eco-burial subsidy.") % {"name": deceased.name})
         subsidy = BurialSubsidy.objects.create(
             deceased=deceased,
-            division_id=deceased.division_id,
+            division_id=home_division(deceased),
             burial_type=burial_type,
             applicant=applicant,
             burial_date=burial_date,
@@ -251,7 +252,7 @@ def fee_waiver_grant(*, actor: Any, deceased: Person) -> FeeWaiver:
             raise Conflict(_("%(name)s already has a basic funeral fee waiver.") % {"name": deceased.name})
         waiver = FeeWaiver.objects.create(
             deceased=deceased,
-            division_id=deceased.division_id,
+            division_id=home_division(deceased),
             amount=rules.fee_waiver_amount(),
             category=category,
             granted_by=actor if getattr(actor, "pk", None) else None,

@@ -282,3 +282,13 @@ def person_mark_deceased(*, actor: Any, person: Person, date_of_death: datetime.
             changes={"is_deceased": [False, True], "date_of_death": [None, date_of_death]},
         )
     return locked
+
+
+def home_division(person: Person) -> str:
+    """The division code of a person whose household is registered in the district. People registered
+    elsewhere (marriage registration is nationwide) have none, and no other line of work serves them."""
+    if person.division_id is None:
+        raise RuleViolation(
+            _("%(name)s is registered outside the district.") % {"name": person.name}, field="person"
+        )
+    return person.division_id
