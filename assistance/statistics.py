@@ -20,15 +20,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Count, Q
 
 from civil_affairs.divisions.selectors import count_by_town
 
 from . import selectors
-from .models import Application, JobStatus, PaymentBatch
-from .workflow import OPEN_STATES, EnrollmentStatus
+from .models import JobStatus, PaymentBatch
+from .workflow import OPEN_STATES, EnrollmentStatus, State
 
 # The two levels kept per town and category from a day on.
 IN_FORCE = "in_force"
@@ -162,29 +161,19 @@ def enrollment_levels() -> list[Level]:
 # --- Decisions overdue (live: applications are a small table) --------------------------------------------------
 
 
-def tracks_decision_deadlines() -> bool:
-    """Whether applications carry their decision deadline (``decision_due``, SPEC §4.2)."""
-    try:
-        Application._meta.get_field("decision_due")
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
-def decision_overdue_q(on: datetime.date) -> Q:
-    """Applications whose decision was overdue on ``on``: due before that day and still open, or decided only
-    after it (a withdrawn one has no date to go by and is not counted)."""
-    return Q(decision_due__lt=on) & (
-        Q(state__in=OPEN_STATES) | Q(decided_at__date__gt=on, state__in=["approved", "rejected"])
+def decision_overdue_on_q(on: datetime.date) -> Q:
+    """Applications whose decision was overdue on ``on``: awaiting it past the due date then
+    (selectors.decision_overdue_q, the list's definition), or decided only after that day."""
+    decided_later = Q(
+        decision_due__lt=on, decided_at__date__gt=on, state__in=[State.APPROVED, State.REJECTED]
     )
+    return selectors.decision_overdue_q(on) | decided_later
 
 
 def decisions_overdue_by_town(*, user: Any, within: str, on: datetime.date) -> dict[str, int]:
     """Applications of the user's whose decision was overdue on ``on``, per town, under division ``within``."""
-    if not tracks_decision_deadlines():
-        return {}
     applications = selectors.application_list(user=user).filter(
-        decision_overdue_q(on), division__code__startswith=within
+        decision_overdue_on_q(on), division__code__startswith=within
     )
     return count_by_town(applications)
 
@@ -201,11 +190,16 @@ def open_cases(*, user: Any, today: datetime.date) -> dict[str, int]:
         "visits_due": Count("pk", filter=Q(state="accepted")),
         "notices_to_post": Count("pk", filter=Q(state="investigated")),
         "ready_for_decision": Count("pk", filter=Q(state="publicised", notice_from__lte=ready_from)),
+        "decisions_overdue": Count("pk", filter=selectors.decision_overdue_q(today)),
+        # Per state, for the work-queue tab to link to.
+        **{
+            f"decisions_overdue_{state}": Count(
+                "pk", filter=selectors.decision_overdue_q(today) & Q(state=state)
+            )
+            for state in (State.ACCEPTED, State.INVESTIGATED, State.PUBLICISED)
+        },
     }
-    if tracks_decision_deadlines():
-        counts["decisions_overdue"] = Count("pk", filter=decision_overdue_q(today))
     applications = selectors.application_list(user=user).order_by().filter(state__in=OPEN_STATES)
     result = applications.aggregate(**counts)
-    result.setdefault("decisions_overdue", 0)
     result["rechecks_overdue"] = selectors.rechecks_overdue(user=user, today=today).count()
     return result

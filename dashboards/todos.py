@@ -50,8 +50,23 @@ def _assistance(user: Any, today: datetime.date) -> list[Todo]:
         items.append(
             (_("Notices over, ready for decision"), counts["ready_for_decision"], f"{review}?ready=on", False)
         )
-    if assistance_statistics.tracks_decision_deadlines():
-        items.append((_("Decisions overdue"), counts["decisions_overdue"], review, True))
+    # The work queue shows one state at a time: the first tab holding an overdue decision.
+    tab = next(
+        (
+            state
+            for state in ("accepted", "investigated", "publicised")
+            if counts[f"decisions_overdue_{state}"]
+        ),
+        "publicised",
+    )
+    items.append(
+        (
+            _("Decisions overdue"),
+            counts["decisions_overdue"],
+            f"{queue}?state={tab}&decision_overdue=on",
+            True,
+        )
+    )
     items.append(
         (
             _("Re-checks overdue"),

@@ -323,3 +323,52 @@ def _people_tables():
         sorted(PeopleStart.objects.values_list("month", "previous", "town", "category", "people")),
         sorted(LastPaid.objects.values_list("person_id", "town", "category", "month")),
     )
+
+
+def test_decisions_overdue_equal_the_application_list_and_count_on_a_past_day_those_decided_later(
+    bureau, api_as, district_admin
+):
+    from django.utils import timezone
+
+    from assistance.models import Application
+    from assistance.workflow import State
+    from tests.assistance.factories import household_with
+
+    today = timezone.localdate()
+
+    def case(village, state, due, decided_at=None):
+        return Application.objects.create(
+            household=household_with(["0"], division_id=village),
+            division_id=village,
+            category=Category.DIBAO_URBAN,
+            state=state,
+            submitted_by=district_admin,
+            received_on=due - datetime.timedelta(days=40),
+            accepted_on=due - datetime.timedelta(days=30),
+            decision_due=due,
+            decided_at=decided_at,
+            decision_reason="收入高于标准。" if state == State.REJECTED else "",
+        )
+
+    week_ago = today - datetime.timedelta(days=7)
+    case("370114001001", State.ACCEPTED, today - datetime.timedelta(days=3))
+    case("370114001001", State.INVESTIGATED, today - datetime.timedelta(days=1))
+    case("370114001001", State.ACCEPTED, today + datetime.timedelta(days=5))
+    case("370114002001", State.ACCEPTED, today - datetime.timedelta(days=3))
+    # Overdue a week ago, decided (late) three days ago.
+    case(
+        "370114001001",
+        State.REJECTED,
+        week_ago - datetime.timedelta(days=2),
+        timezone.now() - datetime.timedelta(days=3),
+    )
+    client = api_as(district_admin)
+
+    now = summary_of(client, division=MINGSHUI)["assistance"]["decisions_overdue"]
+    listed = count_of(client, "/api/v1/assistance/applications/", decision_overdue="true", division=MINGSHUI)
+    assert now == listed == 2
+
+    from assistance import statistics
+
+    a_week_ago = statistics.decisions_overdue_by_town(user=district_admin, within=MINGSHUI, on=week_ago)
+    assert a_week_ago == {MINGSHUI: 1}  # only the one decided late was overdue then
