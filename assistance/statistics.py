@@ -119,11 +119,13 @@ def paid_people_query(*, months: Iterable[datetime.date]) -> tuple[str, dict[str
 
 # Each enrollment opens and closes an interval of each level it belongs to (+1 on its first day, −1 on the day
 # after its last); the running sum per town, category and kind is the level from each change on.
-# In force: started, not past its end, not suspended (today's status; a terminated one has its end).
-# Re-check overdue: active and past its next re-check date (selectors.recheck_overdue_q), while in force.
+# In force (the payment batches' rule, jobs.PAYMENT_CHUNK_SQL): started, not past its end, not suspended that
+# day by its dated suspension history (−1 from the suspension's first day within the enrollment, +1 from the
+# day it was resumed), whatever its status today; one terminated on its start never was.
+# Re-check overdue: active today and past its next re-check date (selectors.recheck_overdue_q), while in force.
 LEVELS_SQL = """
     WITH changes AS (
-        SELECT c.kind, substr(e.division_id, 1, 9) AS town, e.category, c.day, sum(c.delta) AS delta
+        SELECT c.kind, substr(e.division_id, 1, 9) AS town, e.category, c.day, c.delta
           FROM assistance_enrollment AS e
          CROSS JOIN LATERAL (VALUES
                 (%(in_force)s, e.start, 1),
@@ -133,15 +135,27 @@ LEVELS_SQL = """
                ) AS c(kind, day, delta)
          WHERE c.day IS NOT NULL
            AND CASE c.kind
-                 WHEN %(in_force)s THEN e.status = %(active)s OR (e.status = %(terminated)s AND e."end" IS NOT NULL)
+                 WHEN %(in_force)s THEN NOT (e.status = %(terminated)s AND e."end" = e.start)
                  ELSE e.status = %(active)s
                       AND (e."end" IS NULL OR e."end" >= greatest(e.start, e.next_review + 1))
                END
-         GROUP BY 1, 2, 3, 4
+        UNION ALL
+        SELECT %(in_force)s, substr(e.division_id, 1, 9), e.category, c.day, c.delta
+          FROM assistance_enrollmentsuspension AS s
+          JOIN assistance_enrollment AS e ON e.id = s.enrollment_id
+         CROSS JOIN LATERAL (
+                SELECT greatest(s.start, e.start) AS low,
+                       least(coalesce(s."end", 'infinity'::date), e."end" + 1) AS high
+               ) AS span
+         CROSS JOIN LATERAL (VALUES (span.low, -1), (span.high, 1)) AS c(day, delta)
+         WHERE span.low < span.high AND c.day <> 'infinity'::date
+           AND NOT (e.status = %(terminated)s AND e."end" = e.start)
+    ), merged AS (
+        SELECT kind, town, category, day, sum(delta) AS delta FROM changes GROUP BY 1, 2, 3, 4
     )
     SELECT kind, town, category, day,
            sum(delta) OVER (PARTITION BY kind, town, category ORDER BY day) AS level
-      FROM changes
+      FROM merged
      WHERE delta <> 0
 """
 

@@ -372,3 +372,23 @@ def test_decisions_overdue_equal_the_application_list_and_count_on_a_past_day_th
 
     a_week_ago = statistics.decisions_overdue_by_town(user=district_admin, within=MINGSHUI, on=week_ago)
     assert a_week_ago == {MINGSHUI: 1}  # only the one decided late was overdue then
+
+
+def test_an_enrollment_is_not_in_force_on_the_days_its_dated_suspension_covers(divisions):
+    from assistance.models import EnrollmentSuspension
+    from assistance.statistics import IN_FORCE
+    from dashboards.selectors import enrollment_levels
+    from tests.assistance.factories import EnrollmentFactory
+
+    enrollment = EnrollmentFactory(start=datetime.date(2024, 1, 1))
+    EnrollmentSuspension.objects.create(
+        enrollment=enrollment, start=datetime.date(2024, 3, 10), end=datetime.date(2024, 5, 2)
+    )
+    services.summaries_refresh()
+
+    def in_force(day):
+        levels = enrollment_levels(towns=[MINGSHUI], on=day)
+        return levels.get((IN_FORCE, MINGSHUI, enrollment.category), 0)
+
+    assert [in_force(datetime.date(2024, m, d)) for m, d in [(3, 9), (3, 10), (5, 1), (5, 2)]] == [1, 0, 0, 1]
+    assert in_force(datetime.date(2023, 12, 31)) == 0
