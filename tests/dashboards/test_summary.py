@@ -392,3 +392,15 @@ def test_an_enrollment_is_not_in_force_on_the_days_its_dated_suspension_covers(d
 
     assert [in_force(datetime.date(2024, m, d)) for m, d in [(3, 9), (3, 10), (5, 1), (5, 2)]] == [1, 0, 0, 1]
     assert in_force(datetime.date(2023, 12, 31)) == 0
+
+
+def test_beat_refreshes_the_summaries_every_two_minutes(divisions, settings):
+    from civil_affairs.celery import app
+    from dashboards.models import SummaryState
+    from dashboards.tasks import refresh_summaries
+
+    entry = settings.CELERY_BEAT_SCHEDULE["dashboards-refresh-summaries"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].minute == set(range(0, 60, 2))
+    refresh_summaries()
+    assert SummaryState.objects.get().refreshed_at is not None
