@@ -85,7 +85,8 @@ CARE_SUBSIDY_WORST_GRADE = 2
 
 def age_on(birth_date: datetime.date, on: datetime.date) -> int:
     """Full years of age on a date (a 29 February birthday falls on 28 February in other years)."""
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    years = on.year - birth_date.year
+    return years - (on < add_months(birth_date, 12 * years))
 
 
 def turns_adult_on(birth_date: datetime.date) -> datetime.date:

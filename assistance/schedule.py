@@ -8,4 +8,9 @@ BEAT_SCHEDULE = {
         "task": "assistance.tasks.list_overdue_rechecks",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Child support ends at the end of the month of the 18th birthday (SPEC §4.2): checked every morning.
+    "assistance-end-child-support-daily": {
+        "task": "assistance.tasks.end_child_support",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }

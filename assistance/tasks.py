@@ -12,7 +12,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from . import jobs, selectors
+from . import jobs, selectors, services
 from .models import PaymentBatch, Uplift
 
 logger = logging.getLogger(__name__)
@@ -60,3 +60,15 @@ def list_overdue_rechecks() -> dict[str, int]:
         logger.info("overdue re-checks in %s: %d", town, overdue)
     logger.info("overdue re-checks in all: %d", sum(by_town.values()))
     return by_town
+
+
+# --- Child support ends at 18 (SPEC §4.2) ---------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def end_child_support() -> int:
+    """Daily: end the child categories at the end of the month of the 18th birthday (services.end_child_support,
+    idempotent: a child already ended is not touched again)."""
+    changed = services.end_child_support(today=timezone.localdate())
+    logger.info("child support ended or narrowed for %d enrollments", changed)
+    return changed

@@ -36,3 +36,26 @@ def freeze(monkeypatch):
         return day
 
     return at
+
+
+# The demo figures of every category, in force since 1 January 2020.
+ALL_STANDARDS = {
+    Category.DIBAO_URBAN: "1010.00",
+    Category.DIBAO_RURAL: "865.00",
+    Category.TEKUN_URBAN: "1313.00",
+    Category.TEKUN_RURAL: "1125.00",
+    Category.ORPHAN_INSTITUTION: "2000.00",
+    Category.ORPHAN_COMMUNITY: "1500.00",
+    Category.UNSUPPORTED_CHILD: "1500.00",
+    Category.DISABILITY_LIVING: "100.00",
+    Category.DISABILITY_CARE: "100.00",
+}
+
+
+@pytest.fixture
+def all_standards(db):
+    """A standard for every category (the demo figures), in force since 1 January 2020."""
+    for category, amount in ALL_STANDARDS.items():
+        StandardFactory(
+            category=category, monthly_amount=Decimal(amount), effective_from=datetime.date(2020, 1, 1)
+        )

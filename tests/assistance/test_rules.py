@@ -1,10 +1,12 @@
 """Assistance arithmetic and category rules, without the database (SPEC §4.1, §4.4, §11)."""
 
 import datetime
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from assistance import rules
@@ -128,3 +130,174 @@ def test_review_every_year_or_six_months_for_irregular_income():
     start = datetime.date(2024, 8, 31)
     assert rules.next_review(start, irregular_income=False) == datetime.date(2025, 8, 31)
     assert rules.next_review(start, irregular_income=True) == datetime.date(2025, 2, 28)
+
+
+# --- Explained amounts (SPEC §3.1) --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("category", "standard", "income", "members", "covered", "text"),
+    [
+        (Category.DIBAO_URBAN, "1010.00", "700.00", 2, 2, "(1010.00 − 350.00) × 2 = 1320.00"),
+        (Category.DIBAO_URBAN, "1000.00", "100.00", 3, 2, "(1000.00 − 100.00 ÷ 3) × 2 ≈ 1933.33"),
+        (Category.DIBAO_RURAL, "865.00", "0.00", 1, 1, "(865.00 − 0.00) × 1 = 865.00"),
+        (Category.DIBAO_URBAN, "1010.00", "2020.00", 2, 2, "(1010.00 − 1010.00) × 2 = 0.00"),
+        (Category.DIBAO_URBAN, "1000.00", "1200.00", 1, 1, "(1000.00 − 1200.00) × 1 = −200.00 → 0.00"),
+        (Category.TEKUN_URBAN, "1313.00", "500.00", 1, 1, "1313.00 × 1 = 1313.00"),
+        (Category.ORPHAN_COMMUNITY, "1500.00", "0.00", 3, 2, "1500.00 × 2 = 3000.00"),
+    ],
+)
+def test_an_amount_is_spelled_out(category, standard, income, members, covered, text):
+    amount, explanation = rules.explain_amount(
+        category=category,
+        standard=Decimal(standard),
+        total_income=Decimal(income),
+        member_count=members,
+        covered_count=covered,
+    )
+
+    assert explanation == text
+    assert explanation.endswith(f"{amount:.2f}")
+
+
+def _evaluate(expression: str) -> Fraction:
+    """The left side of an explanation, computed exactly (− × ÷ as Python operators, on fractions)."""
+    python = expression.replace("−", "-").replace("×", "*").replace("÷", "/")
+    tokens = python.replace("(", " ( ").replace(")", " ) ").split()
+    source = " ".join(f"Fraction('{t}')" if t[0].isdigit() else t for t in tokens)
+    return eval(source, {"Fraction": Fraction})  # noqa: S307 (digits and operators only, built above)
+
+
+@given(
+    category=st.sampled_from(list(Category)),
+    standard=st.decimals(min_value=1, max_value=5000, places=2),
+    incomes=st.lists(st.decimals(min_value=0, max_value=8000, places=2), min_size=1, max_size=8),
+    data=st.data(),
+)
+def test_the_explanation_computes_to_the_amount_it_shows(category, standard, incomes, data):
+    covered = data.draw(st.integers(min_value=1, max_value=len(incomes)))
+    total = sum(incomes, Decimal("0.00"))
+
+    amount, explanation = rules.explain_amount(
+        category=category,
+        standard=standard,
+        total_income=total,
+        member_count=len(incomes),
+        covered_count=covered,
+    )
+
+    assert amount == rules.monthly_amount(
+        category=category,
+        standard=standard,
+        total_income=total,
+        member_count=len(incomes),
+        covered_count=covered,
+    )
+    left = explanation.split(" = ")[0].split(" ≈ ")[0]
+    exact = _evaluate(left)
+    fen = math.floor(exact * 100 + Fraction(1, 2))  # rounded half-up to the fen
+    assert Decimal(max(0, fen)) / 100 == amount
+    assert explanation.endswith(f" {amount:.2f}")
+    assert (" ≈ " in explanation) == ((exact * 100).denominator != 1)
+
+
+# --- Eligibility (SPEC §4.2) --------------------------------------------------------------------------------
+
+
+def applicant(birth, kind="", grade=None):
+    return rules.Applicant("某人", birth, kind, grade)
+
+
+ON = datetime.date(2024, 9, 20)
+
+
+@pytest.mark.parametrize(
+    ("category", "person", "urban", "dibao_household", "code"),
+    [
+        (Category.TEKUN_URBAN, applicant(datetime.date(1964, 9, 20)), True, False, None),
+        (Category.TEKUN_URBAN, applicant(datetime.date(1964, 9, 21)), True, False, "tekun_not_eligible"),
+        (Category.TEKUN_RURAL, applicant(datetime.date(1990, 1, 1), "mental", 3), False, False, None),
+        (
+            Category.TEKUN_RURAL,
+            applicant(datetime.date(1990, 1, 1), "multiple", 1),
+            False,
+            False,
+            "tekun_not_eligible",
+        ),
+        (
+            Category.TEKUN_RURAL,
+            applicant(datetime.date(1950, 1, 1)),
+            True,
+            False,
+            "rural_category_in_urban_division",
+        ),
+        (Category.UNSUPPORTED_CHILD, applicant(datetime.date(2006, 9, 21)), True, False, None),
+        (Category.UNSUPPORTED_CHILD, applicant(datetime.date(2006, 9, 20)), True, False, "child_over_18"),
+        (Category.DISABILITY_LIVING, applicant(datetime.date(1980, 1, 1), "speech", 4), True, True, None),
+        (
+            Category.DISABILITY_LIVING,
+            applicant(datetime.date(1980, 1, 1), "speech", 4),
+            True,
+            False,
+            "not_a_dibao_household",
+        ),
+        (
+            Category.DISABILITY_LIVING,
+            applicant(datetime.date(1980, 1, 1)),
+            True,
+            True,
+            "disability_certificate_required",
+        ),
+        (Category.DISABILITY_CARE, applicant(datetime.date(1980, 1, 1), "physical", 2), False, False, None),
+        (
+            Category.DISABILITY_CARE,
+            applicant(datetime.date(1980, 1, 1), "physical", 3),
+            False,
+            False,
+            "disability_grade_not_severe",
+        ),
+        (
+            Category.DIBAO_URBAN,
+            applicant(datetime.date(1980, 1, 1)),
+            False,
+            False,
+            "urban_category_in_rural_division",
+        ),
+    ],
+)
+def test_eligibility_rules(category, person, urban, dibao_household, code):
+    refusal = rules.eligibility_refusal(
+        category, [person], on=ON, urban_division=urban, dibao_household=dibao_household
+    )
+
+    assert (refusal.code if refusal else None) == code
+
+
+def test_the_exclusions_between_categories():
+    assert rules.conflicting_categories(Category.TEKUN_URBAN) >= rules.CHILD_CATEGORIES
+    assert Category.DISABILITY_LIVING in rules.conflicting_categories(Category.ORPHAN_COMMUNITY)
+    assert Category.DISABILITY_CARE not in rules.conflicting_categories(Category.ORPHAN_COMMUNITY)
+    assert rules.conflicting_categories(Category.DISABILITY_LIVING) >= rules.CHILD_CATEGORIES
+    assert not rules.conflicting_categories(Category.DISABILITY_LIVING) & (rules.DIBAO | rules.TEKUN)
+
+
+@pytest.mark.parametrize(
+    ("birth", "ends"),
+    [
+        (datetime.date(2006, 9, 15), datetime.date(2024, 9, 30)),
+        (datetime.date(2006, 2, 28), datetime.date(2024, 2, 29)),
+        (datetime.date(2008, 2, 29), datetime.date(2026, 2, 28)),
+        (datetime.date(2006, 12, 31), datetime.date(2024, 12, 31)),
+    ],
+)
+def test_child_support_ends_with_the_month_of_the_18th_birthday(birth, ends):
+    assert rules.child_support_ends(birth) == ends
+
+
+@given(birth=st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2030, 12, 31)))
+@example(birth=datetime.date(2008, 2, 29))
+def test_one_is_18_from_the_18th_birthday_on(birth):
+    adult_on = rules.turns_adult_on(birth)
+
+    assert rules.age_on(birth, adult_on) == 18
+    assert rules.age_on(birth, adult_on - datetime.timedelta(days=1)) == 17
