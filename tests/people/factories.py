@@ -6,6 +6,9 @@ from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
 
 
+BIRTH_SPAN_DAYS = 21_900  # 60 years
+
+
 class PersonFactory(factory.django.DjangoModelFactory):
     """A registered resident of 明水街道's first community unless told otherwise; the one factory of people.
 
@@ -19,7 +22,11 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"居民{n}")
     sex = factory.Iterator(["male", "female"])
-    birth_date = factory.Sequence(lambda n: datetime.date(1950, 1, 1) + datetime.timedelta(days=97 * n))
+    # Born 1950–2009 whatever the sequence has reached in a long run (an ever-growing date would soon be in
+    # the future); 97 is prime to the 21,900-day span, so 21,900 people get distinct birth dates first.
+    birth_date = factory.Sequence(
+        lambda n: datetime.date(1950, 1, 1) + datetime.timedelta(days=(97 * n) % BIRTH_SPAN_DAYS)
+    )
     id_number = factory.LazyAttributeSequence(
         lambda person, n: compose_id_number("370114", person.birth_date, 300 + (2 * n) % 600, person.sex)
     )
