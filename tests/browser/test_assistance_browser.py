@@ -51,6 +51,8 @@ def test_caseworker_files_and_reviewer_approves(page, divisions):
     page.get_by_role("button", name=zh("Add a member")).click()  # the small script adds a fifth row
     assert member_row(page, 5).get_by_label(zh("ID number")).is_visible()
     page.get_by_label(zh("Assistance category")).select_option(Category.DIBAO_URBAN)
+    # The paper application arrived two days before the visit; every step is dated (SPEC §4.2).
+    page.get_by_label(zh("Received on")).fill((notice_from - datetime.timedelta(days=2)).isoformat())
     page.get_by_role("button", name=zh("File the application")).click()
 
     application = Application.objects.get()
@@ -58,7 +60,9 @@ def test_caseworker_files_and_reviewer_approves(page, divisions):
     assert [p.name for p in application.covered_members.order_by("id")] == ["赵建国", "钱秀英"]
 
     # Accept, record the home visit, post the notice dated 7 days ago.
+    page.get_by_label(zh("Accepted on")).fill((notice_from - datetime.timedelta(days=2)).isoformat())
     page.get_by_role("button", name=zh("Accept")).click()
+    page.get_by_label(zh("Home visit on")).fill((notice_from - datetime.timedelta(days=1)).isoformat())
     page.get_by_label(zh("Home-visit report")).fill("入户核实：户主务工收入每月300元，配偶无收入。")
     page.get_by_role("button", name=zh("Record home visit")).click()
     page.get_by_label(zh("Notice posted on")).fill(notice_from.isoformat())
@@ -90,4 +94,4 @@ def test_caseworker_files_and_reviewer_approves(page, divisions):
     assert "1700.00" in listed.inner_text()
     listed.get_by_role("link", name=f"#{enrollment.pk}").click()
     assert page.locator("dd.amount").inner_text() == "1700.00"
-    assert zh("Approval") in page.get_by_role("table").inner_text()
+    assert zh("Approval") in page.get_by_role("table").first.inner_text()
