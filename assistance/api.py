@@ -25,7 +25,7 @@ from civil_affairs.divisions.models import Division
 from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
 
-from . import exports, selectors, services
+from . import exports, rules, selectors, services
 from .batch_api import payee_action
 from .models import Application, Enrollment, Household, HouseholdMember, Recheck, Relation, Standard
 from .rules import Category, payment_kind
@@ -493,7 +493,9 @@ class EnrollmentFilter(django_filters.FilterSet):
 
 class RecheckMemberSerializer(serializers.Serializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
-    monthly_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    monthly_income = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, max_value=rules.MAX_MONTHLY_INCOME
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()

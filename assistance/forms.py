@@ -19,7 +19,7 @@ from civil_affairs.people.models import Person
 from civil_affairs.web.actions import NoInputForm
 
 from .models import Relation
-from .rules import Category
+from .rules import MAX_MONTHLY_INCOME, Category
 from .workflow import EnrollmentStatus
 
 
@@ -307,6 +307,7 @@ def recheck_form_for(members: Any, *, irregular_income: bool) -> type[RecheckFor
         f"{RecheckForm.INCOME_PREFIX}{member.person_id}": forms.DecimalField(
             label=_("Monthly income of %(name)s (yuan)") % {"name": member.person.name},
             min_value=Decimal("0"),
+            max_value=MAX_MONTHLY_INCOME,
             max_digits=12,
             decimal_places=2,
             initial=member.monthly_income,

@@ -277,6 +277,10 @@ def next_review(start: datetime.date, *, irregular_income: bool) -> datetime.dat
     return add_months(start, REVIEW_MONTHS_IRREGULAR if irregular_income else REVIEW_MONTHS_STABLE)
 
 
+# A member's monthly income as a re-check may record it: a household's total stays within the money columns.
+MAX_MONTHLY_INCOME = Decimal("9999999.99")
+
+
 # --- Case dates (SPEC §4.2) -------------------------------------------------------------------------------------
 
 # How far back the day a paper application arrived may lie, and the decision periods in working days (Shandong

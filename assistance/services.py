@@ -898,6 +898,11 @@ def enrollment_recheck(
     for row in members:
         if row.monthly_income is None or row.monthly_income < 0:
             raise RuleViolation(_("A monthly income cannot be negative."), field="members")
+        if row.monthly_income > rules.MAX_MONTHLY_INCOME:
+            raise RuleViolation(
+                _("A monthly income is at most %(amount)s yuan.") % {"amount": rules.MAX_MONTHLY_INCOME},
+                field="members",
+            )
     found: dict[str, Any] = {}
 
     def check(locked: Enrollment) -> None:
