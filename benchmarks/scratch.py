@@ -1,9 +1,16 @@
-"""What the benchmarks share: a scratch database on the server of DATABASE_URL, migrated and filled with
-N enrollments set-based (``INSERT … SELECT generate_series``), a copy of it for the floor, and a timer.
+"""What the benchmarks share: a scratch database on the server of DATABASE_URL (or, when it is unset, on
+the embedded PostgreSQL under var/, started if needed and stopped again if this run started it, as
+``manage.py`` does), migrated and filled with N enrollments set-based (``INSERT … SELECT
+generate_series``), a copy of it for the floors, and a timer.
 
-The project's job runs in the scratch database and the floor in a byte-for-byte copy made from it as a
+The project's job runs in the scratch database and the floors in a byte-for-byte copy made from it as a
 template just before, so both start from the same data in the same physical layout. Autovacuum is off
 on the benchmarked tables, so neither measurement is disturbed by a vacuum of the other's changes.
+
+Two floors are measured in the same run (SPEC §10): ``floor_s``, the job's work as one plain statement on
+the project's own tables, and ``physical_floor_s``, the same rows written into a table that holds only the
+columns they need and a primary key (``physical_table``), which is what the hardware and PostgreSQL cost
+without the project's schema.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,13 +50,15 @@ def arguments(description: str) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def report(enrollments: int, project_s: float, floor_s: float) -> None:
+def report(enrollments: int, project_s: float, floor_s: float, physical_floor_s: float) -> None:
     """The one JSON line on standard output."""
     line = {
         "enrollments": enrollments,
         "project_s": round(project_s, 3),
         "floor_s": round(floor_s, 3),
+        "physical_floor_s": round(physical_floor_s, 3),
         "ratio": round(project_s / floor_s, 2),
+        "physical_ratio": round(project_s / physical_floor_s, 2),
     }
     print(json.dumps(line), flush=True)
 
@@ -102,21 +112,35 @@ class Server:
         self.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+def server_url() -> tuple[str, Callable[[], None] | None]:
+    """DATABASE_URL, else the embedded PostgreSQL (started if needed), with what stops it again if this run
+    started it."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url, None
+    from civil_affairs import embedded
+
+    stop = None if embedded.postgres_running() else embedded.stop_postgres
+    url = embedded.ensure_postgres()
+    note(f"DATABASE_URL unset: the embedded PostgreSQL under {embedded.PGDATA}")
+    return url, stop
+
+
 @contextmanager
 def scratch_project() -> Iterator[tuple[Server, str]]:
     """A fresh database ``bench_<pid>``, migrated, with Django set up on it; dropped at the end."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit(
-            "Set DATABASE_URL to a PostgreSQL server (the benchmark makes its own scratch database there)."
-        )
+    url, stop_server = server_url()
     server = Server(url)
+    note(f"PostgreSQL {server.version // 10000}.{server.version % 10000}, {os.cpu_count()} cores")
     name = f"bench_{os.getpid()}"
+    anchors = tempfile.TemporaryDirectory(prefix="bench-anchors-")
     try:
         os.environ["DATABASE_URL"] = server.create(name)
         # The jobs never touch Redis here; an address keeps settings from starting an embedded one.
         os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civil_affairs.settings")
+        # The jobs anchor the audit chain at their end: not in the project's own anchor file.
+        os.environ["AUDIT_ANCHOR_PATH"] = os.path.join(anchors.name, "audit-anchors.log")
         import django
 
         django.setup()
@@ -132,6 +156,9 @@ def scratch_project() -> Iterator[tuple[Server, str]]:
         server.drop(name)
         server.drop(f"{name}_floor")
         server.admin.close()
+        anchors.cleanup()
+        if stop_server is not None:
+            stop_server()
 
 
 def run_sql(statements: str | list[str], params: dict[str, Any] | None = None) -> None:
@@ -215,11 +242,29 @@ def clone_for_floor(server: Server, name: str) -> str:
 
 
 def floor_connection(url: str) -> Any:
+    """A connection to the floors' copy. JIT compilation is off, as in the jobs (assistance.jobs), so that
+    neither floor is slowed by it where the server offers it."""
     connection = psycopg2.connect(url)
     with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
         cursor.execute("CHECKPOINT")
     connection.commit()
     return connection
+
+
+def physical_table(cursor: Any, name: str, columns: str, primary_key: str, source: str | None = None) -> None:
+    """A plain table ``name`` of the given columns and a primary key, nothing else (no other index, no
+    foreign key, default fill factor), optionally filled from ``source`` (a SELECT) and vacuumed; then a
+    checkpoint, so the timed write starts as the project's does."""
+    cursor.execute(f"CREATE TABLE {name} ({columns}, PRIMARY KEY ({primary_key}))")
+    if source is not None:
+        cursor.execute(f"INSERT INTO {name} {source}")
+    cursor.connection.commit()
+    autocommit = cursor.connection.autocommit
+    cursor.connection.autocommit = True
+    cursor.execute(f"VACUUM ANALYZE {name}")
+    cursor.execute("CHECKPOINT")
+    cursor.connection.autocommit = autocommit
 
 
 def checksum(cursor: Any, query: str) -> tuple[Any, ...]:
