@@ -860,7 +860,7 @@ def _recompute_amounts(locked: Enrollment, effective_from: datetime.date) -> Dec
     EnrollmentAmount.objects.update_or_create(
         enrollment=locked,
         effective_from=effective_from,
-        defaults={"monthly_amount": new_amount, "uplift": None},
+        defaults={"monthly_amount": new_amount},
     )
     for later in EnrollmentAmount.objects.filter(enrollment=locked, effective_from__gt=effective_from):
         later.monthly_amount = amount_on(later.effective_from)
