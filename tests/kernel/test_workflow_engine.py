@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assistance import services
 from assistance.rules import Category
@@ -73,7 +73,7 @@ def test_whoever_took_a_step_may_not_decide_the_case_administrators_included(fil
 
     assert filed.state == State.PUBLICISED
     assert "approve" not in {t.action for t in actions_for(APPLICATION, filed, admin)}
-    with pytest.raises(PermissionDenied, match="Four eyes"):
+    with translation.override("en"), pytest.raises(PermissionDenied, match="Four eyes"):
         services.application_approve(actor=admin, application=filed)
     other_admin = make_user(Role.ADMINISTRATOR, "370114", "other-admin")
     assert {"approve", "reject"} <= {t.action for t in actions_for(APPLICATION, filed, other_admin)}
