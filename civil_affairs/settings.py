@@ -218,6 +218,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format, YYYY-MM-DD, in every language (issue 14): civil_affairs/web/formats/.
+FORMAT_MODULE_PATH = ["civil_affairs.web.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

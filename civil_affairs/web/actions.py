@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from civil_affairs.errors import DomainError
-from civil_affairs.web.forms import show_domain_error
+from civil_affairs.web.forms import field_error_text, show_domain_error
 from civil_affairs.workflow.engine import Transition, Workflow, check_four_eyes, check_may_take
 
 # The POST field the confirmation page adds; without it a decision only shows that page.
@@ -47,10 +47,12 @@ def safe_next(request: HttpRequest, default: str) -> str:
 
 
 def errors_as_messages(request: HttpRequest, form: forms.BaseForm) -> None:
-    """A form's errors above the page, for a form the page no longer shows (or never showed)."""
-    for errors in form.errors.values():
+    """A form's errors above the page, for a form the page no longer shows (or never showed); Django's
+    generic wording names its field ("请填写驳回理由"), since the field is not beside it."""
+    for name, errors in form.errors.items():
         for error in errors:
-            messages.error(request, str(error))
+            text = field_error_text(form[name], error) if name in form.fields else str(error)
+            messages.error(request, text)
 
 
 def form_for(forms_by_action: FormClasses, action: str, data: Any = None, **kwargs: Any) -> forms.Form:

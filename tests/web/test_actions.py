@@ -14,6 +14,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
+from django.utils import translation
 
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.models import Role
@@ -179,7 +180,11 @@ def test_an_action_no_longer_allowed_shows_its_errors_above_the_page(make_user):
     rows = action_forms(request, [STAMP["decide"]], FORMS, ("stamp", bound_form))
 
     assert [row["transition"].action for row in rows] == ["decide"]
-    assert [str(m) for m in get_messages(request)] == [str(bound_form.errors["note"][0])]
+    # Django's "this field is required" names the field, since the field is not beside it.
+    label = str(bound_form["note"].label)
+    assert [str(m) for m in get_messages(request)] == [
+        translation.gettext("Please fill in %(label)s.") % {"label": label}
+    ]
 
 
 @pytest.mark.parametrize(
