@@ -7,6 +7,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from civil_affairs.accounts.permissions import CASE_READERS
 from civil_affairs.errors import DomainError
@@ -47,9 +49,20 @@ def person_create_page(request: HttpRequest) -> HttpResponse:
 
 @role_required(CASE_READERS)
 def person_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record with the ID number masked: the full number is shown on a click (person_reveal_id_page)."""
+    person = selectors.person_get(user=request.user, pk=pk)
+    return render(request, "people/detail.html", {"person": person, "revealed": False})
+
+
+@role_required(CASE_READERS)
+@require_POST
+@never_cache
+def person_reveal_id_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full ID number, shown because the user asked for it: one audit event per click (SPEC §2.2,
+    issue 14 #5). A POST, so neither a page load, a prefetch nor a crawler reveals it."""
     person = selectors.person_get(user=request.user, pk=pk)
     services.person_full_id_viewed(actor=request.user, person=person)
-    return render(request, "people/detail.html", {"person": person})
+    return render(request, "people/detail.html", {"person": person, "revealed": True})
 
 
 @ability_required("correct_person")

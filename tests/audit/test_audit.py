@@ -100,7 +100,7 @@ def test_request_address_is_recorded(client, caseworker):
     person = PersonFactory()
     client.force_login(caseworker)
 
-    client.get(f"/people/{person.pk}/", REMOTE_ADDR="10.1.2.3")
+    client.post(f"/people/{person.pk}/id-number/", REMOTE_ADDR="10.1.2.3")
 
     assert AuditEvent.objects.get(action="view_full_id").ip_address == "10.1.2.3"
 

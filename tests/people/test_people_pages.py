@@ -83,11 +83,11 @@ def test_division_choices_are_limited_to_the_jurisdiction(client, caseworker):
     assert choices.count() == len(codes)
 
 
-def test_detail_view_is_audited(client, caseworker):
+def test_revealing_the_full_number_on_the_detail_page_is_audited(client, caseworker):
     person = PersonFactory()
     client.force_login(caseworker)
 
-    html = client.get(f"/people/{person.pk}/").content.decode()
+    html = client.post(f"/people/{person.pk}/id-number/").content.decode()
 
     assert person.id_number in html
     assert AuditEvent.objects.filter(action="view_full_id", object_id=str(person.pk)).count() == 1
