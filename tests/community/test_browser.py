@@ -30,7 +30,7 @@ def test_officer_records_a_disbursement_and_sees_the_new_balance(page, divisions
     form.get_by_role("button", name=zh("Record the disbursement")).click()
 
     page.wait_for_url(f"**/community/funds/{fund.pk}/")
-    assert page.locator("#fund-balance").inner_text() == "3799.50"
+    assert page.locator("#fund-balance").inner_text() == "¥3,799.50"
     assert page.get_by_role("cell", name="李大爷").is_visible()
     movement = FundMovement.objects.get()
     assert (movement.kind, movement.amount, movement.balance_after) == (
