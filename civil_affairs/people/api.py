@@ -5,20 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-import django_filters
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from civil_affairs.accounts.permissions import CASE_WRITERS
-from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.api.serializers import RefuseUnknownFieldsMixin
 from civil_affairs.api.viewsets import ScopedViewSet
 from civil_affairs.divisions.models import Division
+from civil_affairs.filtering import API_BACKENDS_WITHOUT_SEARCH
 
 from . import exports, selectors, services
 from .models import DisabilityKind, Person
@@ -124,24 +120,6 @@ class PersonWriteSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
         return value
 
 
-class PersonFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(
-        method="search_people",
-        help_text="A whole ID number, or a name optionally followed by the number's last 4 characters "
-        "(`王小明 002X`). Parts of a number match nothing.",
-    )
-    division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
-    is_deceased = StrictBooleanFilter()
-    sex = django_filters.ChoiceFilter(choices=Person._meta.get_field("sex").choices)
-
-    class Meta:
-        model = Person
-        fields = ["division", "is_deceased", "sex"]
-
-    def search_people(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
-        return selectors.person_search(queryset, value)
-
-
 @extend_schema_view(
     create=extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer}),
     update=extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer}),
@@ -151,15 +129,11 @@ class PersonViewSet(ScopedViewSet):
     serializer_class = PersonSerializer
     export_columns = exports.PERSON_COLUMNS
     export_name = "people"
-    ordering_fields = ["id", "name", "birth_date", "division"]
+    ordering_fields = selectors.PERSON_ORDERING
     selector = selectors.person_list
-    filterset_class = PersonFilter
+    filterset_class = selectors.PersonFilter
     # ``?search=`` is PersonFilter's (whole numbers only, SPEC §2.2), not SearchFilter's.
-    filter_backends = [
-        backend
-        for backend in cast(list[type[Any]], api_settings.DEFAULT_FILTER_BACKENDS)
-        if not issubclass(backend, SearchFilter)
-    ]
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
     roles_by_action = {"create": CASE_WRITERS, "update": CASE_WRITERS, "partial_update": CASE_WRITERS}
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

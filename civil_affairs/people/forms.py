@@ -1,19 +1,46 @@
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.accounts.lines import Line, serves
-from civil_affairs.divisions.models import Division
+from civil_affairs.divisions.models import Division, DivisionLevel
 
 from .id_numbers import InvalidIdNumber, parse_id_number
 from .models import DISABILITY_GRADES, DisabilityKind
 
 
+def division_label(division: Division) -> str:
+    """How a picker names a division: with its town, then its code (``明水街道 / 明水社区（370114001001）``)."""
+    name = division.name
+    if division.level == DivisionLevel.VILLAGE and division.parent is not None:
+        name = f"{division.parent.name} / {name}"
+    return f"{name}（{division.code}）"
+
+
+def divisions_within(user: Any, *, villages: bool = False) -> QuerySet[Division]:
+    """The divisions in the user's jurisdiction, each with its town, in code order; ``villages``: only the
+    villages and communities (where a household or a person is registered)."""
+    divisions = within_jurisdiction(Division.objects.select_related("parent").order_by("code"), user, "")
+    if villages:
+        divisions = divisions.filter(level=DivisionLevel.VILLAGE)
+    return divisions
+
+
+def division_choices(user: Any, *, villages: bool = False) -> list[tuple[str, str]]:
+    """:func:`divisions_within` as (code, label) choices for a filter's select."""
+    return [
+        (division.code, division_label(division)) for division in divisions_within(user, villages=villages)
+    ]
+
+
 class DivisionChoiceField(forms.ModelChoiceField):
+    """A division picker showing names with their town, not raw codes (issue 14 #3)."""
+
     def label_from_instance(self, obj: Division) -> str:
-        return f"{obj.code} {obj.name}"
+        return division_label(obj)
 
 
 class PersonForm(forms.Form):
@@ -51,7 +78,7 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         division_field = cast(forms.ModelChoiceField, self.fields["division"])
-        division_field.queryset = within_jurisdiction(Division.objects.order_by("code"), user, "")
+        division_field.queryset = divisions_within(user, villages=True)
         if not serves(user, Line.MARRIAGE):
             del self.fields["registration_area"]
 
@@ -72,7 +99,3 @@ class PersonForm(forms.Form):
             return parse_id_number(self.cleaned_data["id_number"]).number
         except InvalidIdNumber as error:
             raise forms.ValidationError(str(error)) from None
-
-
-class PersonSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=50)

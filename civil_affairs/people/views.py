@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,22 +14,31 @@ from civil_affairs.errors import DomainError
 from civil_affairs.web.decorators import ability_required, role_required
 from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import show_domain_error
+from civil_affairs.web.lists import filter_form, filtered, ordered, paginate
 
 from . import selectors, services
 from .exports import PERSON_COLUMNS
-from .forms import PersonForm, PersonSearchForm
+from .forms import PersonForm
 
 
 @role_required(CASE_READERS)
 def person_list_page(request: HttpRequest) -> HttpResponse:
-    search = PersonSearchForm(request.GET)
-    term = search.cleaned_data["q"] if search.is_valid() else ""
-    people = selectors.person_list(user=request.user, search=term)
+    """People by name, whole ID number, division, sex and life status (the API's PersonFilter), ordered by a
+    column; every choice in the URL."""
+    form = filter_form(
+        request,
+        selectors.PersonFilter,
+        shown=["search", "division", "sex", "is_deceased"],
+        labels={"search": _("Name or ID number")},
+    )
+    people = filtered(
+        request, lambda filters: selectors.person_list(user=request.user, filters=filters), form=form
+    )
+    people = ordered(request, people, selectors.PERSON_ORDERING)
     export = export_if_asked(request, name="people", columns=PERSON_COLUMNS, rows=people)
     if export is not None:
         return export
-    page = Paginator(people, 25).get_page(request.GET.get("page"))
-    return render(request, "people/list.html", {"page": page, "search": search, "term": term})
+    return render(request, "people/list.html", {"page": paginate(request, people), "filters": form})
 
 
 @ability_required("register_person")

@@ -39,7 +39,7 @@ def test_search_by_name_and_the_last_four_of_the_number(client, caseworker):
     PersonFactory(name="王小明")
     client.force_login(caseworker)
 
-    html = client.get("/people/", {"q": f"王小明 {person.id_number[-4:]}"}).content.decode()
+    html = client.get("/people/", {"search": f"王小明 {person.id_number[-4:]}"}).content.decode()
 
     assert html.count("王小明</a>") == 1
     assert f"/people/{person.pk}/" in html
@@ -169,11 +169,11 @@ def test_the_list_exports_what_it_shows_with_its_search_kept(client, caseworker)
     PersonFactory(name="王小明", division_id="370114002001")  # another town's
     client.force_login(caseworker)
 
-    page = client.get("/people/", {"q": "王小明"}).content.decode()
-    response = client.get("/people/", {"q": "王小明", "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/people/", {"search": "王小明"}).content.decode()
+    response = client.get("/people/", {"search": "王小明", "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
 
     for fmt in ("csv", "xlsx"):  # the search kept, in an HTML attribute
-        assert f'href="?{urlencode({"q": "王小明", "format": fmt}).replace("&", "&amp;")}"' in page
+        assert f'href="?{urlencode({"search": "王小明", "format": fmt}).replace("&", "&amp;")}"' in page
     rows = _csv_rows(response)
     assert rows[0][:2] == ["Name", "ID number"]
     assert rows[1:] == [[wanted.name, wanted.masked_id_number, *rows[1][2:]]]

@@ -1,0 +1,116 @@
+"""List pages (issue 14 #1): the app's FilterSet as the page's filter form, its selector applying the same
+FilterSet, ``?ordering=`` on the API's columns, and ``?page=`` / ``?page_size=``. Every choice is a GET
+parameter, so a list's URL can be bookmarked and shared and reproduces the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from civil_affairs.api.query_filters import TRUE_VALUES, StrictBooleanField
+from civil_affairs.errors import RuleViolation
+from civil_affairs.people.forms import division_choices
+
+M = TypeVar("M", bound=Model)
+
+# The page sizes a list offers (``?page_size=``); anything else reads as the list's default.
+PAGE_SIZES = (10, 25, 50, 100)
+
+
+def paginate(request: HttpRequest, items: Any, *, per_page: int = 25) -> Page:
+    """The page ``?page=`` asks for (the last one past the end), ``?page_size=`` rows long if it is one of
+    :data:`PAGE_SIZES`. The page carries ``page_size`` and ``page_sizes`` for pagination.html."""
+    asked = request.GET.get("page_size", "")
+    size = int(asked) if asked.isdigit() and int(asked) in PAGE_SIZES else per_page
+    page = Paginator(items, size).get_page(request.GET.get("page"))
+    page.page_size = size  # type: ignore[attr-defined]
+    page.page_sizes = PAGE_SIZES  # type: ignore[attr-defined]
+    return page
+
+
+def ordered(request: HttpRequest, items: QuerySet[M], allowed: Sequence[str]) -> QuerySet[M]:
+    """``?ordering=column`` or ``-column`` on one of ``allowed`` (the API's ``ordering_fields``), newest
+    first among equals; anything else leaves the selector's order."""
+    ordering = request.GET.get("ordering", "").strip()
+    if ordering.lstrip("-") not in allowed:
+        return items
+    return items.order_by(ordering, "-pk")
+
+
+class FilterCheckbox(forms.CheckboxInput):
+    """A checkbox for a yes/no filter: ticked means ``on`` (true); unticked means no filter at all, not
+    "false" (Django's checkbox would send False and filter the other way)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, check_test=lambda value: str(value).strip().lower() in TRUE_VALUES)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name) or None
+
+
+def filter_form(
+    request: HttpRequest,
+    filterset_class: type[django_filters.FilterSet],
+    *,
+    shown: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    divisions: str | None = "division",
+    village_divisions: bool = False,
+) -> forms.Form:
+    """The FilterSet's own form, bound to the query, with the ``shown`` fields in that order and page widgets:
+    a search box, date pickers, ticks for yes/no filters and the division picker (names with their town)."""
+    form = filterset_class(request.GET or None, request=request).form
+    form.fields = {name: form.fields[name] for name in shown}
+    for name, field in form.fields.items():
+        field.help_text = ""
+        if labels and name in labels:
+            field.label = labels[name]
+        if isinstance(field, StrictBooleanField):
+            field.widget = FilterCheckbox()
+        elif isinstance(field, forms.DateField):
+            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        elif name == "search":
+            field.widget = forms.TextInput(attrs={"type": "search"})
+        elif name == divisions:
+            field.widget = forms.Select(
+                choices=[
+                    ("", _("All towns and villages")),
+                    *division_choices(request.user, villages=village_divisions),
+                ]
+            )
+    return form
+
+
+def filtered(
+    request: HttpRequest,
+    select: Callable[[Mapping[str, Any] | None], QuerySet[M]],
+    *,
+    form: forms.Form | None = None,
+    drop: Sequence[str] = (),
+) -> QuerySet[M]:
+    """``select(filters)`` (an app's selector) over the query's parameters but ``drop``. A value the
+    FilterSet refuses leaves the list empty, with a message naming the filter (the form shows it too)."""
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    try:
+        return select(params)
+    except RuleViolation as error:
+        names = [
+            str(form.fields[key].label) if form is not None and key in form.fields else key
+            for key in error.errors
+        ]
+        messages.error(
+            request,
+            _("Correct the filters to see the list: %(filters)s.") % {"filters": _(", ").join(names)},
+        )
+        return select(None).none()
