@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -173,7 +173,8 @@ def worker_create(
     )
     with transaction.atomic():
         # Two posts of one person recorded at once queue here; the exclusion constraint is the last guard.
-        Person.objects.select_for_update().filter(pk=person.pk).first()
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        _check_person_may_work(locked, contract_start)
         _check_one_post(person, contract_start, min(contract_end, left_on or contract_end), None)
         worker = CommunityWorker(
             person=person,
@@ -190,6 +191,56 @@ def worker_create(
         _save_worker(worker)
         audit_record(actor=actor, action="create", obj=worker, changes=diff({}, _worker_snapshot(worker)))
     return worker
+
+
+# Community workers are adults under a labour contract (劳动合同法: employees are at least 16; the
+# recruitment notices require 18).
+MINIMUM_WORKING_AGE = 18
+
+
+def _check_person_may_work(person: Person, contract_start: datetime.date) -> None:
+    if person.date_of_death is not None and person.date_of_death < max(contract_start, timezone.localdate()):
+        raise RuleViolation(
+            _("%(name)s died on %(date)s.") % {"name": person.name, "date": person.date_of_death},
+            field="person",
+            code="person_deceased",
+        )
+    born = person.birth_date
+    age = (
+        contract_start.year
+        - born.year
+        - ((contract_start.month, contract_start.day) < (born.month, born.day))
+    )
+    if age < MINIMUM_WORKING_AGE:
+        raise RuleViolation(
+            _(
+                "A community worker is at least %(age)s years old on the contract's first day (%(name)s is not)."
+            )
+            % {"age": MINIMUM_WORKING_AGE, "name": person.name},
+            field="person",
+            code="under_working_age",
+        )
+
+
+def end_posts_at_death(event: Any) -> None:
+    """The death event (civil_affairs/deaths.py): a worker's current posts end on the date of death (the last
+    day worked), so staffing no longer counts them (SPEC §8)."""
+    day = event.date_of_death
+    posts = (
+        CommunityWorker.objects.select_for_update()
+        .filter(person=event.person, contract_start__lte=day)
+        .filter(models.Q(left_on__isnull=True) | models.Q(left_on__gt=day))
+    )
+    for worker in posts:
+        before = worker.left_on
+        worker.left_on = day if worker.contract_end >= day else worker.contract_end
+        _save_worker(worker)
+        audit_record(
+            actor=event.actor,
+            action="ended_by_death",
+            obj=worker,
+            changes={"left_on": [before, worker.left_on]},
+        )
 
 
 WORKER_EDITABLE = (

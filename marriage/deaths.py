@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from civil_affairs.audit.services import audit_record
 from civil_affairs.deaths import DeathEvent
+from civil_affairs.errors import RuleViolation
 
 from .selectors import marriages_of
 
@@ -18,8 +20,31 @@ HANDLER_ORDER = 30
 
 
 def end_marriage(event: DeathEvent) -> None:
-    """Audit the end by death of the marriage the deceased was in on the date of death, if any."""
+    """Audit the end by death of the marriage the deceased was in on the date of death, if any.
+
+    A death dated before a marriage registered later is refused: the registry holds that the person married
+    alive (Civil Code art. 1049), so one of the two records is wrong and must be corrected first.
+    """
     day = event.date_of_death
+    later = (
+        marriages_of([event.person.pk])
+        .filter(registration_date__gt=day, annulment_ruling_date__isnull=True)
+        .order_by("registration_date")
+        .first()
+    )
+    if later is not None:
+        raise RuleViolation(
+            _(
+                "%(name)s registered a marriage on %(date)s (%(number)s): a death before that date contradicts it."
+            )
+            % {
+                "name": event.person.name,
+                "date": later.registration_date,
+                "number": later.certificate_number,
+            },
+            field="date_of_death",
+            code="death_before_a_later_marriage",
+        )
     candidates = marriages_of([event.person.pk]).filter(
         Q(registration_date__lte=day), Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
     )

@@ -191,3 +191,43 @@ def test_the_workers_list_runs_a_fixed_number_of_queries(
         WorkerFactory()
     with django_assert_max_num_queries(6):
         assert len(officer_api.get(URL).json()["results"]) == 15
+
+
+def test_a_deceased_person_cannot_take_a_post(officer_api, divisions):
+    person = PersonFactory(is_deceased=True, date_of_death=days_from_today(-30))
+
+    response = officer_api.post(URL, body(person), format="json")
+
+    assert response.status_code == 400 and response.json()["rule"] == "person_deceased"
+    assert not CommunityWorker.objects.exists()
+
+
+def test_a_child_cannot_take_a_post(officer_api, divisions):
+    import datetime
+
+    start = days_from_today(-10)
+    child = PersonFactory(birth_date=start.replace(year=start.year - 17))
+    adult = PersonFactory(birth_date=start.replace(year=start.year - 18) - datetime.timedelta(days=1))
+
+    refused = officer_api.post(URL, body(child), format="json")
+    accepted = officer_api.post(URL, body(adult), format="json")
+
+    assert refused.status_code == 400 and refused.json()["rule"] == "under_working_age"
+    assert accepted.status_code == 201, accepted.content
+    assert list(CommunityWorker.objects.values_list("person_id", flat=True)) == [adult.pk]
+
+
+def test_a_death_ends_the_workers_post_on_that_day(officer_api, divisions, make_user):
+    from civil_affairs import deaths
+
+    worker = WorkerFactory(contract_start=days_from_today(-100), contract_end=days_from_today(900))
+    died = days_from_today(-3)
+
+    deaths.announce(person=worker.person, date_of_death=died, actor=make_user(Role.ADMINISTRATOR, "370114"))
+
+    worker.refresh_from_db()
+    assert worker.left_on == died
+    assert (
+        AuditEvent.objects.filter(action="ended_by_death", object_type="community.communityworker").count()
+        == 1
+    )

@@ -239,3 +239,27 @@ def test_the_waiver_snapshot_survives_a_household_recompute(officer_api, standar
     assert response.status_code == 201, response.json()
     assert response.json()["amount"] == "630.00" and response.json()["category"] == "dibao_urban"
     assert Person.objects.get(pk=member.pk).fee_waiver.amount == Decimal("630.00")
+
+
+def test_a_death_dated_before_a_later_marriage_is_refused_and_nothing_recorded(officer_api, divisions):
+    from marriage.models import Registration
+    from tests.marriage.factories import RegistrationFactory
+
+    marriage = RegistrationFactory(registration_date=timezone.localdate() - datetime.timedelta(days=10))
+    groom = marriage.party_a
+
+    response = officer_api.post(
+        "/api/v1/funeral/deaths/",
+        {
+            "person": groom.pk,
+            "date_of_death": str(marriage.registration_date - datetime.timedelta(days=30)),
+            "place": "家中",
+            "cremated": False,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400 and response.json()["rule"] == "death_before_a_later_marriage"
+    groom.refresh_from_db()
+    assert not groom.is_deceased
+    assert Registration.objects.filter(pk=marriage.pk).exists()

@@ -6,7 +6,7 @@ from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
 
 
-BIRTH_SPAN_DAYS = 21_900  # 60 years
+BIRTH_SPAN_DAYS = 18_262  # 50 years: everyone an adult of any legal age (marriage 22, work 18)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -22,8 +22,8 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"居民{n}")
     sex = factory.Iterator(["male", "female"])
-    # Born 1950–2009 whatever the sequence has reached in a long run (an ever-growing date would soon be in
-    # the future); 97 is prime to the 21,900-day span, so 21,900 people get distinct birth dates first.
+    # Born 1950–1999 whatever the sequence has reached in a long run (an ever-growing date would soon be in
+    # the future); 97 is prime to the 18,262-day span, so 18,262 people get distinct birth dates first.
     birth_date = factory.Sequence(
         lambda n: datetime.date(1950, 1, 1) + datetime.timedelta(days=(97 * n) % BIRTH_SPAN_DAYS)
     )
