@@ -64,3 +64,19 @@ def test_only_administrators_enter_days_and_each_entry_is_audited(api_as, make_u
     assert listed["calendar_known"] is True and listed["results"][0]["name"] == "国庆节"
     assert AuditEvent.objects.filter(object_type="workcalendar.calendarday", action="create").count() == 1
     assert not is_working_day(D(2031, 10, 1))
+
+
+@pytest.mark.parametrize("year", ["0", "99999", "abc", "1999"])
+def test_a_year_outside_the_calendar_is_a_400_not_a_server_error(api_as, make_user, year):
+    response = api_as(make_user(Role.VIEWER, "370114")).get(f"/api/v1/calendar-days/?year={year}")
+
+    assert response.status_code == 400 and "year" in response.json()
+
+
+def test_a_day_far_in_the_future_is_refused(api_as, make_user):
+    response = api_as(make_user(Role.ADMINISTRATOR, "370114")).post(
+        "/api/v1/calendar-days/", {"day": "9999-12-31", "kind": "holiday"}, format="json"
+    )
+
+    assert response.status_code == 400 and "day" in response.json()
+    assert not CalendarDay.objects.exists()
