@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.accounts.jurisdiction import scoped, within_jurisdiction
 from civil_affairs.accounts.lines import Line, serves
+from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.divisions.selectors import town_of
 
@@ -232,7 +233,7 @@ class WorkerFilter(django_filters.FilterSet):
     post = django_filters.ChoiceFilter(choices=Post.choices, label=_("Post"))
     certificate = django_filters.ChoiceFilter(choices=Certificate.choices, label=_("Social-work certificate"))
     recruitment_batch = django_filters.CharFilter(label=_("Recruitment batch"))
-    current = django_filters.BooleanFilter(
+    current = StrictBooleanFilter(
         method="filter_current",
         label=_("In post today"),
         help_text="In post today (contract covers it, not left).",

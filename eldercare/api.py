@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import CASE_WRITERS
+from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
 from civil_affairs.exports import Column, field
@@ -127,7 +128,7 @@ class FacilityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FacilityStatus.choices)
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices)
     division = _division_filter()
-    has_escrow_account = django_filters.BooleanFilter()
+    has_escrow_account = StrictBooleanFilter()
 
     class Meta:
         model = Facility
@@ -306,7 +307,7 @@ class AlertCloseSerializer(serializers.Serializer):
 
 
 class AlertFilter(django_filters.FilterSet):
-    open = django_filters.BooleanFilter(
+    open = StrictBooleanFilter(
         field_name="closed_at", lookup_expr="isnull", help_text="Only open (true) or closed (false)."
     )
     kind = django_filters.ChoiceFilter(choices=AlertKind.choices)
@@ -430,11 +431,11 @@ class RectifySerializer(serializers.Serializer):
 
 
 class HazardFilter(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(
+    overdue = StrictBooleanFilter(
         method="filter_overdue", help_text="Unrectified and past the deadline."
     )
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    rectified = django_filters.BooleanFilter(field_name="rectified_on", lookup_expr="isnull", exclude=True)
+    rectified = StrictBooleanFilter(field_name="rectified_on", lookup_expr="isnull", exclude=True)
     facility = django_filters.NumberFilter(field_name="facility_id")
     division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import CASE_WRITERS
+from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
 from civil_affairs.exports import Column, field
@@ -80,7 +81,7 @@ class DeathRecordFilter(django_filters.FilterSet):
     person = django_filters.NumberFilter(field_name="person_id")
     died_after = django_filters.DateFilter(field_name="date_of_death", lookup_expr="gte")
     died_before = django_filters.DateFilter(field_name="date_of_death", lookup_expr="lte")
-    cremated = django_filters.BooleanFilter()
+    cremated = StrictBooleanFilter()
 
     class Meta:
         model = DeathRecord
