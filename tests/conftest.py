@@ -190,3 +190,35 @@ def page(chromium: Any, live_server: Any) -> Iterator[Any]:
     browser_page.requested_urls = requested
     yield browser_page
     context.close()
+
+
+# Widths the browser tests look at (SPEC §10, issue 14): a 1366×768 office screen and a 390×844 phone.
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def axe() -> Any:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe: Any) -> Callable[..., None]:
+    """``assert_accessible(page)``: axe-core (the axe-playwright-python package) on the page as it is now finds
+    no violation of WCAG 2.1 A/AA or axe's best practices (SPEC §10); the failure lists each violation, its
+    elements and how to fix it. At a phone width it also checks that the page does not scroll sideways."""
+
+    def check(page: Any) -> None:
+        results = axe.run(page)
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+        width = page.viewport_size["width"] if page.viewport_size else None
+        if width is not None and width < 600:
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            inner_width = page.evaluate("window.innerWidth")
+            assert scroll_width <= inner_width, (
+                f"{page.url} scrolls sideways on a phone: {scroll_width} > {inner_width}"
+            )
+
+    return check
