@@ -390,6 +390,8 @@ LOGGING = {
 }
 
 # The names of the bureau's five lines of work, for navigation (one place).
+# Apps that read every line of work (their demo step runs after the sections').
+REPORT_APPS = ["dashboards"]
 PORTAL_SECTIONS = [
     ("assistance", _("Social assistance")),
     ("eldercare", _("Elder care")),

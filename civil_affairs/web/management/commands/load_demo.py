@@ -14,8 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         demo.load(self.stdout)
-        # Each line of work may ship a demo module of its own (<app>/demo.py with load(out)).
-        for app, _title in settings.PORTAL_SECTIONS:
+        # Each line of work may ship a demo module of its own (<app>/demo.py with load(out)); the reports
+        # that read every line (dashboards) come after them.
+        for app in [*(section for section, _title in settings.PORTAL_SECTIONS), *settings.REPORT_APPS]:
             try:
                 module = import_module(f"{app}.demo")
             except ModuleNotFoundError as error:
