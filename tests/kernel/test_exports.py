@@ -73,3 +73,14 @@ def test_a_refusal_by_a_named_rule_carries_its_code(api_as, make_user, divisions
 
     assert response.status_code == 400
     assert response.data == {"month": ["no"], "rule": "month_in_future"}
+
+
+def test_a_404_says_not_found_in_the_callers_language_without_naming_the_model(api_as, make_user, divisions):
+    user = make_user(Role.ADMINISTRATOR, "370114")
+    client = api_as(user)
+    client.credentials(HTTP_AUTHORIZATION=client._credentials["HTTP_AUTHORIZATION"], HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    response = client.get("/api/v1/eldercare/escrow-statements/999999/")
+
+    assert response.status_code == 404
+    assert "EscrowStatement" not in response.json()["detail"]
