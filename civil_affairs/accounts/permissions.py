@@ -77,7 +77,7 @@ def may(user: Any, what: str) -> bool:
 class RolePermission(BasePermission):
     """Reads ``view.roles_by_action`` ({action: roles}); unnamed reads need CASE_READERS, writes are refused."""
 
-    message = _("Your role may not do this.")
+    message: Any = _("Your role may not do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from civil_affairs.accounts.permissions import RolePermission
 from civil_affairs.audit.services import audit_record
 from civil_affairs.exports import Column, export_response, wanted_format
+from civil_affairs.exports import field as export_field
 
 
 class ScopedViewSetMixin(GenericAPIView):
@@ -39,11 +40,24 @@ class ScopedViewSetMixin(GenericAPIView):
     def get_queryset(self) -> QuerySet:
         return type(self).selector(user=self.request.user)
 
+    def get_export_columns(self, queryset: QuerySet) -> Sequence[Column]:
+        """The list's declared columns, else one per model field its serializer shows (headers are the
+        fields' translated names; a related record shows as its text, a choice as its label)."""
+        if self.export_columns:
+            return self.export_columns
+        model_fields = {f.name: f for f in queryset.model._meta.get_fields() if hasattr(f, "verbose_name")}
+        return [
+            export_field(model_fields[name].verbose_name, name)
+            for name in list(cast(serializers.Serializer, self.get_serializer()).fields.keys())
+            if name in model_fields and not model_fields[name].many_to_many
+        ]
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response | HttpResponseBase:
         """A page of the list, or with ``?format=csv|xlsx`` the whole filtered list as a file (SPEC §3)."""
         queryset = self.filter_queryset(self.get_queryset())
         fmt = wanted_format(request.query_params)
-        if fmt and self.export_columns:
+        columns = self.get_export_columns(queryset) if fmt else ()
+        if fmt and columns:
             audit_record(
                 actor=request.user,
                 action="export",
@@ -52,7 +66,7 @@ class ScopedViewSetMixin(GenericAPIView):
             )
             return export_response(
                 fmt=fmt,
-                columns=self.export_columns,
+                columns=columns,
                 rows=queryset.iterator(chunk_size=2000),
                 filename=self.export_name,
             )
