@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -19,9 +18,9 @@ from rest_framework.response import Response
 
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import ALL_ROLES, CASE_WRITERS, RolePermission
-from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
+from civil_affairs.filtering import API_BACKENDS_WITHOUT_SEARCH
 from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
 
@@ -29,7 +28,7 @@ from . import exports, rules, selectors, services
 from .batch_api import payee_action
 from .models import Application, Enrollment, Household, HouseholdMember, Recheck, Relation, Standard
 from .rules import Category, payment_kind
-from .workflow import ENROLLMENT_TRANSITIONS, TRANSITIONS, EnrollmentStatus, State
+from .workflow import ENROLLMENT_TRANSITIONS, TRANSITIONS, State
 
 # --- Categories and standards -----------------------------------------------------------------------------
 
@@ -63,19 +62,11 @@ class StandardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StandardFilter(django_filters.FilterSet):
-    category = django_filters.ChoiceFilter(choices=Category.choices)
-
-    class Meta:
-        model = Standard
-        fields = ["category"]
-
-
 class StandardViewSet(viewsets.ReadOnlyModelViewSet):
     """Standards with their history, newest first (SPEC §4.1)."""
 
     serializer_class = StandardSerializer
-    filterset_class = StandardFilter
+    filterset_class = selectors.StandardFilter
     permission_classes = [RolePermission]
     read_roles = ALL_ROLES
 
@@ -142,11 +133,13 @@ class HouseholdViewSet(ScopedViewSet):
     serializer_class = HouseholdSerializer
     export_columns = exports.HOUSEHOLD_COLUMNS
     export_name = "households"
-    ordering_fields = ["id", "address", "division"]
+    ordering_fields = selectors.HOUSEHOLD_ORDERING
     selector = selectors.household_list
     line = Line.ASSISTANCE
     roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
-    search_fields = ["address", "members__person__name"]
+    filterset_class = selectors.HouseholdFilter
+    # ``?search=`` is the FilterSet's (names, whole ID numbers, the address), not SearchFilter's.
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def create(self, request: Request) -> Response:
@@ -314,30 +307,6 @@ class RequiredReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ApplicationFilter(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(choices=State.choices)
-    category = django_filters.ChoiceFilter(choices=Category.choices)
-    division = django_filters.CharFilter(
-        field_name="division__code", lookup_expr="startswith", help_text="Division code (its subtree)."
-    )
-    household = django_filters.NumberFilter(field_name="household_id")
-    submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
-    submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
-    decision_overdue = StrictBooleanFilter(
-        method="filter_decision_overdue", help_text="Awaiting its decision past its due date."
-    )
-
-    class Meta:
-        model = Application
-        fields = ["state", "category", "division", "household"]
-
-    def filter_decision_overdue(
-        self, queryset: QuerySet[Application], name: str, value: bool
-    ) -> QuerySet[Application]:
-        overdue = selectors.decision_overdue_q(timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
-
-
 # Each workflow action: its input serializer and how the validated input maps to the service's arguments.
 APPLICATION_ACTION_INPUT: dict[str, type[serializers.Serializer] | None] = {
     "accept": AcceptSerializer,
@@ -372,13 +341,13 @@ class ApplicationViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = ApplicationSerializer
     export_columns = exports.APPLICATION_COLUMNS
     export_name = "applications"
-    ordering_fields = ["id", "state", "category", "notice_from", "submitted_at", "decided_at", "division"]
+    ordering_fields = selectors.APPLICATION_ORDERING
     selector = selectors.application_list
     line = Line.ASSISTANCE
     create_input = ApplicationCreateSerializer
     create_service = services.application_submit
-    filterset_class = ApplicationFilter
-    search_fields = ["household__address", "covered_members__name"]
+    filterset_class = selectors.ApplicationFilter
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
     roles_by_action = {
         "create": CASE_WRITERS,
         "extend_decision": services.EXTENDERS,
@@ -468,29 +437,6 @@ class EnrollmentStatusSerializer(serializers.Serializer):
     )
 
 
-class EnrollmentFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=EnrollmentStatus.choices)
-    category = django_filters.ChoiceFilter(choices=Category.choices)
-    division = django_filters.CharFilter(
-        field_name="division__code", lookup_expr="startswith", help_text="Division code (its subtree)."
-    )
-    household = django_filters.NumberFilter(field_name="household_id")
-    recheck_overdue = django_filters.BooleanFilter(
-        method="filter_recheck_overdue", help_text="Active and past its next re-check (复核) date."
-    )
-    next_review_before = django_filters.DateFilter(field_name="next_review", lookup_expr="lt")
-
-    class Meta:
-        model = Enrollment
-        fields = ["status", "category", "division", "household"]
-
-    def filter_recheck_overdue(
-        self, queryset: QuerySet[Enrollment], name: str, value: bool
-    ) -> QuerySet[Enrollment]:
-        overdue = selectors.recheck_overdue_q(timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
-
-
 class RecheckMemberSerializer(serializers.Serializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     monthly_income = serializers.DecimalField(
@@ -555,19 +501,11 @@ class EnrollmentViewSet(ScopedViewSet):
     serializer_class = EnrollmentSerializer
     export_columns = exports.ENROLLMENT_COLUMNS
     export_name = "enrollments"
-    ordering_fields = [
-        "id",
-        "category",
-        "monthly_amount",
-        "start",
-        "end",
-        "status",
-        "next_review",
-        "division",
-    ]
+    ordering_fields = selectors.ENROLLMENT_ORDERING
     selector = selectors.enrollment_list
     line = Line.ASSISTANCE
-    filterset_class = EnrollmentFilter
+    filterset_class = selectors.EnrollmentFilter
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
     roles_by_action = {name: t.roles for name, t in ENROLLMENT_TRANSITIONS.items()}
 
     suspend = _enrollment_action("suspend")

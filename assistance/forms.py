@@ -11,25 +11,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civil_affairs.accounts.jurisdiction import within_jurisdiction
-from civil_affairs.divisions.models import Division, DivisionLevel
-from civil_affairs.people.forms import DivisionChoiceField
+from civil_affairs.divisions.models import Division
+from civil_affairs.people.forms import DivisionChoiceField, divisions_within
 from civil_affairs.people.id_numbers import InvalidIdNumber, parse_id_number
 from civil_affairs.people.models import Person
 from civil_affairs.web.actions import NoInputForm
 
 from .models import Relation
 from .rules import MAX_MONTHLY_INCOME, Category
-from .workflow import EnrollmentStatus
-
-
-def _divisions_of(user: Any) -> Any:
-    return within_jurisdiction(Division.objects.order_by("code"), user, "")
-
-
-def _town_choices(user: Any) -> list[tuple[str, str]]:
-    towns = _divisions_of(user).filter(level=DivisionLevel.TOWN)
-    return [("", _("All towns and streets")), *((t.code, t.name) for t in towns)]
 
 
 def _date_widget() -> forms.DateInput:
@@ -75,7 +64,8 @@ class FilingForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["division"]).queryset = _divisions_of(user)
+        # A household lives in a village or community, named with its town (issue 14 #3).
+        cast(forms.ModelChoiceField, self.fields["division"]).queryset = divisions_within(user, villages=True)
 
 
 class MemberForm(forms.Form):
@@ -331,40 +321,6 @@ ENROLLMENT_ACTION_FORMS: dict[str, type[forms.Form]] = {
     "resume": ResumeForm,
     "terminate": TerminateForm,
 }
-
-
-# --- Queues and lists ---------------------------------------------------------------------------------------
-
-
-class ReviewFilterForm(forms.Form):
-    town = forms.ChoiceField(label=_("Town or street"), required=False)
-    ready = forms.BooleanField(label=_("Only those ready for a decision"), required=False)
-    decision_overdue = forms.BooleanField(
-        label=_("Only those past their decision's due date"), required=False
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["town"]).choices = _town_choices(user)
-
-
-class EnrollmentFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *EnrollmentStatus.choices]
-    )
-    category = forms.ChoiceField(
-        label=_("Assistance category"), required=False, choices=[("", _("Any category")), *Category.choices]
-    )
-    town = forms.ChoiceField(label=_("Town or street"), required=False)
-    recheck_overdue = forms.BooleanField(label=_("Re-check overdue"), required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["town"]).choices = _town_choices(user)
-
-
-class HouseholdSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search by address or member name"), required=False, max_length=50)
 
 
 # --- District jobs: the annual uplift and the monthly payment batches ------------------------------------------

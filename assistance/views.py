@@ -13,7 +13,6 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,12 +23,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civil_affairs.accounts.permissions import BATCH_READERS, CASE_READERS, DECIDERS, may
+from civil_affairs.api.query_filters import TRUE_VALUES
 from civil_affairs.errors import DomainError
 from civil_affairs.exports import export_response, wanted_format
 from civil_affairs.web.actions import Bound, action_forms, form_for, safe_next, take_posted_action
 from civil_affairs.web.decorators import ability_required, role_required
 from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import show_domain_error
+from civil_affairs.web.lists import filter_form, filtered, ordered, paginate
 from civil_affairs.workflow.engine import Transition, actions_for, may_take
 from civil_affairs.workflow.engine import history as step_history
 
@@ -40,47 +41,58 @@ from .forms import (
     ENROLLMENT_ACTION_FORMS,
     ApplyForm,
     BaseMemberFormSet,
-    EnrollmentFilterForm,
     ExtendDecisionForm,
     FilingForm,
-    HouseholdSearchForm,
     PaymentBatchForm,
     RecheckForm,
-    ReviewFilterForm,
     UpliftForm,
     member_formset,
     recheck_form_for,
 )
-from .models import Application, Enrollment, Household, JobStatus, PaymentBatch, Uplift
+from .models import Application, Enrollment, JobStatus, PaymentBatch, Uplift
 from .rules import Category
 from .workflow import APPLICATION, ENROLLMENT, TRANSITIONS, UPLIFT, EnrollmentStatus, State, UpliftStatus
 
 PAGE_SIZE = 25
 
-# The work-queue tabs: slug, title, the states the tab shows.
+# The work-queue tabs, the cases still to be worked: slug, title, the states the tab shows.
 QUEUE_TABS: list[tuple[str, Any, tuple[str, ...]]] = [
     ("submitted", State.SUBMITTED.label, (State.SUBMITTED,)),
     ("accepted", State.ACCEPTED.label, (State.ACCEPTED,)),
     ("investigated", State.INVESTIGATED.label, (State.INVESTIGATED,)),
     ("publicised", State.PUBLICISED.label, (State.PUBLICISED,)),
+]
+# Closed cases are history, not to-dos (issue 14 #6): listed apart from the queue, without counts to work off.
+HISTORY_TABS: list[tuple[str, Any, tuple[str, ...]]] = [
     ("decided", gettext_lazy("Decided"), (State.APPROVED, State.REJECTED)),
     ("withdrawn", State.WITHDRAWN.label, (State.WITHDRAWN,)),
 ]
+# The filters each list page shows (fields of the list's FilterSet in selectors.py, the API's own).
+QUEUE_FILTERS = ["search", "category", "division"]  # decision_overdue: the link above the list
+HISTORY_FILTERS = ["search", "category", "division", "decided_after", "decided_before"]
+REVIEW_FILTERS = ["search", "division", "ready", "decision_overdue"]
+ENROLLMENT_FILTERS = ["search", "status", "category", "division", "recheck_overdue"]
+HOUSEHOLD_FILTERS = ["search", "division"]
 
 
-def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return paginate(request, queryset, per_page=PAGE_SIZE)
 
 
-def _state_counts(applications: QuerySet[Application]) -> dict[str, int]:
-    """Applications per state, in one query."""
-    rows = applications.order_by().values("state").annotate(n=Count("id"))
-    return {row["state"]: row["n"] for row in rows}
+def _search_label() -> dict[str, str]:
+    return {"search": _("Name, whole ID number or address")}
 
 
-def _latest_notice_ready(today: datetime.date) -> datetime.date:
-    """The latest notice start whose 7 full days are over by ``today`` (the span comes from rules.notice_ends)."""
-    return today - (rules.notice_ends(today) - today)
+def _state_counts(applications: QuerySet[Application], today: datetime.date) -> dict[str, int]:
+    """Applications per state, and under ``OVERDUE`` those whose decision is overdue, in one query."""
+    counts = applications.order_by().aggregate(
+        **{state.value: Count("id", filter=Q(state=state)) for state in State},
+        **{OVERDUE: Count("id", filter=selectors.decision_overdue_q(today))},
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+OVERDUE = "decision_overdue"
 
 
 # --- Index --------------------------------------------------------------------------------------------------
@@ -91,18 +103,17 @@ def index_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     applications = selectors.application_list(user=user)
-    counts = _state_counts(applications)
+    counts = _state_counts(applications, today)
     context = {
         "tabs": [(slug, title, sum(counts.get(s, 0) for s in states)) for slug, title, states in QUEUE_TABS],
+        "history_tabs": [(slug, title) for slug, title, _states in HISTORY_TABS],
         "may_file": may(user, "file_application"),
         "may_decide": may(user, "decide_application"),
         "may_run_jobs": may(user, "read_district_jobs"),
         "awaiting_decision": counts.get(State.PUBLICISED, 0),
-        "ready_for_decision": applications.filter(
-            state=State.PUBLICISED, notice_from__lte=_latest_notice_ready(today)
-        ).count(),
+        "ready_for_decision": applications.filter(selectors.ready_for_decision_q(today)).count(),
         "overdue_rechecks": selectors.rechecks_overdue(user=user, today=today).count(),
-        "overdue_decisions": applications.filter(selectors.decision_overdue_q(today)).count(),
+        "overdue_decisions": counts[OVERDUE],
     }
     return render(request, "assistance/index.html", context)
 
@@ -184,21 +195,17 @@ def application_file_page(request: HttpRequest) -> HttpResponse:
 
 @role_required(CASE_READERS)
 def household_list_page(request: HttpRequest) -> HttpResponse:
-    search = HouseholdSearchForm(request.GET)
-    term = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    households = selectors.household_list(user=request.user)
-    if term:
-        matching = Household.objects.filter(
-            Q(address__icontains=term) | Q(members__person__name__icontains=term)
-        ).values("pk")
-        households = households.filter(pk__in=matching)
+    """Households by a member's name or whole ID number, the address, or the division (HouseholdFilter)."""
+    form = filter_form(request, selectors.HouseholdFilter, shown=HOUSEHOLD_FILTERS, labels=_search_label())
+    households = filtered(
+        request, lambda filters: selectors.household_list(user=request.user, filters=filters), form=form
+    )
+    households = ordered(request, households, selectors.HOUSEHOLD_ORDERING)
     export = export_if_asked(request, name="households", columns=HOUSEHOLD_COLUMNS, rows=households)
     if export is not None:
         return export
     return render(
-        request,
-        "assistance/household_list.html",
-        {"page": _page(request, households), "search": search, "term": term},
+        request, "assistance/household_list.html", {"page": _page(request, households), "filters": form}
     )
 
 
@@ -241,17 +248,31 @@ def household_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(CASE_READERS)
 def application_queue_page(request: HttpRequest) -> HttpResponse:
-    tabs = {slug: (title, states) for slug, title, states in QUEUE_TABS}
+    """The work queue, one state per tab (``?state=``), or the history of closed cases (decided, withdrawn),
+    kept apart from it; both searchable and filtered by ApplicationFilter, ordered by a column."""
+    tabs = {slug: (title, states) for slug, title, states in QUEUE_TABS + HISTORY_TABS}
     current = request.GET.get("state", "")
     if current not in tabs:
         current = "submitted"
+    is_history = current in {slug for slug, _title, _states in HISTORY_TABS}
     today = timezone.localdate()
     applications = selectors.application_list(user=request.user)
-    counts = _state_counts(applications)
-    in_tab = _with_decision_overdue(applications.filter(state__in=tabs[current][1]), today)
-    overdue_only = request.GET.get("decision_overdue") in ("1", "true", "on")
-    if overdue_only:
-        in_tab = in_tab.filter(selectors.decision_overdue_q(today))
+    counts = _state_counts(applications, today)
+    form = filter_form(
+        request,
+        selectors.ApplicationFilter,
+        shown=HISTORY_FILTERS if is_history else QUEUE_FILTERS,
+        labels=_search_label(),
+    )
+    # The tab chooses the states; the FilterSet's own ``state`` is the API's.
+    in_tab = filtered(
+        request,
+        lambda filters: selectors.application_list(user=request.user, filters=filters),
+        form=form,
+        drop=["state"],
+    )
+    in_tab = _with_decision_overdue(in_tab.filter(state__in=tabs[current][1]), today)
+    in_tab = ordered(request, in_tab, selectors.APPLICATION_ORDERING)
     export = export_if_asked(request, name="applications", columns=APPLICATION_COLUMNS, rows=in_tab)
     if export is not None:
         return export
@@ -259,12 +280,16 @@ def application_queue_page(request: HttpRequest) -> HttpResponse:
     rows = [(application, actions_for(APPLICATION, application, request.user)) for application in page]
     context = {
         "tabs": [(slug, title, sum(counts.get(s, 0) for s in states)) for slug, title, states in QUEUE_TABS],
+        "history_tabs": [(slug, title) for slug, title, _states in HISTORY_TABS],
         "current": current,
+        "current_title": tabs[current][0],
+        "is_history": is_history,
+        "filters": form,
         "page": page,
         "rows": rows,
         "may_file": may(request.user, "file_application"),
-        "overdue_only": overdue_only,
-        "overdue_count": applications.filter(selectors.decision_overdue_q(today)).count(),
+        "overdue_only": request.GET.get("decision_overdue", "").strip().lower() in TRUE_VALUES,
+        "overdue_count": counts[OVERDUE],
     }
     return render(request, "assistance/application_queue.html", context)
 
@@ -431,18 +456,18 @@ def application_action_page(request: HttpRequest, pk: int, action: str) -> HttpR
 
 @role_required(CASE_READERS)
 def review_queue_page(request: HttpRequest) -> HttpResponse:
-    """Publicised applications across the user's jurisdiction, oldest notice first."""
+    """Publicised applications across the user's jurisdiction, oldest notice first (or by a column), filtered
+    by ApplicationFilter."""
     today = timezone.localdate()
-    filters = ReviewFilterForm(request.GET, user=request.user)
-    applications = selectors.application_list(user=request.user).filter(state=State.PUBLICISED)
-    if filters.is_valid():
-        if filters.cleaned_data["town"]:
-            applications = applications.filter(division__code__startswith=filters.cleaned_data["town"])
-        if filters.cleaned_data["ready"]:
-            applications = applications.filter(notice_from__lte=_latest_notice_ready(today))
-        if filters.cleaned_data["decision_overdue"]:
-            applications = applications.filter(selectors.decision_overdue_q(today))
+    filters = filter_form(request, selectors.ApplicationFilter, shown=REVIEW_FILTERS, labels=_search_label())
+    applications = filtered(
+        request,
+        lambda query: selectors.application_list(user=request.user, filters=query),
+        form=filters,
+        drop=["state"],
+    ).filter(state=State.PUBLICISED)
     applications = _with_decision_overdue(applications, today).order_by("notice_from", "id")
+    applications = ordered(request, applications, selectors.APPLICATION_ORDERING)
     export = export_if_asked(request, name="review-queue", columns=APPLICATION_COLUMNS, rows=applications)
     if export is not None:
         return export
@@ -487,19 +512,19 @@ def _with_recheck_overdue(enrollments: QuerySet[Enrollment], today: datetime.dat
 
 @role_required(CASE_READERS)
 def enrollment_list_page(request: HttpRequest) -> HttpResponse:
-    filters = EnrollmentFilterForm(request.GET, user=request.user)
+    """Enrollments by a member's name or whole ID number, status, category, division, overdue re-check
+    (EnrollmentFilter), ordered by a column."""
     today = timezone.localdate()
-    enrollments = _with_recheck_overdue(selectors.enrollment_list(user=request.user), today)
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["status"]:
-            enrollments = enrollments.filter(status=data["status"])
-        if data["category"]:
-            enrollments = enrollments.filter(category=data["category"])
-        if data["town"]:
-            enrollments = enrollments.filter(division__code__startswith=data["town"])
-        if data["recheck_overdue"]:
-            enrollments = enrollments.filter(selectors.recheck_overdue_q(today))
+    filters = filter_form(
+        request,
+        selectors.EnrollmentFilter,
+        shown=ENROLLMENT_FILTERS,
+        labels={"search": _("Name or whole ID number")},
+    )
+    enrollments = filtered(
+        request, lambda query: selectors.enrollment_list(user=request.user, filters=query), form=filters
+    )
+    enrollments = ordered(request, _with_recheck_overdue(enrollments, today), selectors.ENROLLMENT_ORDERING)
     export = export_if_asked(request, name="enrollments", columns=ENROLLMENT_COLUMNS, rows=enrollments)
     if export is not None:
         return export

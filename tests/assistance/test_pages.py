@@ -836,7 +836,7 @@ def test_enrollment_town_filter_and_scope(english, reviewer, standards):
         return {e.pk for e in english.get("/assistance/enrollments/", query).context["page"]}
 
     assert listed() == {mingshui.pk, shuangshan.pk}
-    assert listed(town="370114002") == {shuangshan.pk}
+    assert listed(division="370114002") == {shuangshan.pk}
 
 
 def test_enrollment_list_runs_a_fixed_number_of_queries(client, caseworker, standards, queries_stay_fixed):
@@ -918,7 +918,7 @@ def test_household_list_searches_by_member_name(english, caseworker):
     name = wanted.members.get().person.name
     english.force_login(caseworker)
 
-    response = english.get("/assistance/households/", {"q": name})
+    response = english.get("/assistance/households/", {"search": name})
 
     assert [h.pk for h in response.context["page"]] == [wanted.pk]
 
@@ -1126,7 +1126,7 @@ def test_the_household_list_exports_its_search(english, caseworker):
     name = wanted.members.get().person.name
     english.force_login(caseworker)
 
-    response = english.get("/assistance/households/", {"q": name, "format": "csv"})
+    response = english.get("/assistance/households/", {"search": name, "format": "csv"})
 
     body = b"".join(response.streaming_content).decode("utf-8")
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
