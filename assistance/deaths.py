@@ -136,6 +136,27 @@ def _recompute(enrollment: Enrollment, event: DeathEvent, remaining: int) -> Non
     )
 
 
+def _stop_paying_the_deceased(enrollment: Enrollment, event: DeathEvent) -> None:
+    """A household enrollment whose payee was the deceased keeps no payee: the bank must not pay a dead
+    person's account, so the caseworker names the new payee (the enrollment page asks for one)."""
+    locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if not locked.payee or locked.payee.strip() != event.person.name:
+        return
+    before = {"payee": locked.payee, "bank_account": locked.bank_account, "bank_name": locked.bank_name}
+    locked.payee, locked.bank_account, locked.bank_name = "", "", ""
+    locked.save(update_fields=["payee", "bank_account", "bank_name", "updated_at"])
+    audit_record(
+        actor=event.actor,
+        action="payee_cleared_by_death",
+        obj=locked,
+        changes={
+            "payee": [before["payee"], ""],
+            "bank_account": [f"****{before['bank_account'][-4:]}" if before["bank_account"] else "", ""],
+            "bank_name": [before["bank_name"], ""],
+        },
+    )
+
+
 def end_enrollments(event: DeathEvent) -> None:
     """Terminate or recompute every active or suspended enrollment covering the deceased (SPEC §7)."""
     person = event.person
@@ -155,3 +176,4 @@ def end_enrollments(event: DeathEvent) -> None:
             )
         else:
             _recompute(enrollment, event, remaining)
+            _stop_paying_the_deceased(enrollment, event)

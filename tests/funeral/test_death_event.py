@@ -263,3 +263,20 @@ def test_a_death_dated_before_a_later_marriage_is_refused_and_nothing_recorded(o
     groom.refresh_from_db()
     assert not groom.is_deceased
     assert Registration.objects.filter(pk=marriage.pk).exists()
+
+
+def test_when_the_payee_dies_the_household_enrollment_keeps_no_payee(officer_api, standards, divisions):
+    household = household_with(["0", "0"])
+    enrollment = EnrollmentFactory(
+        household=household, member_count=2, covered_count=2, start=datetime.date(2024, 1, 1)
+    )
+    head = household.members.get(relation="self").person
+    enrollment.payee, enrollment.bank_account, enrollment.bank_name = head.name, "6217000000012345678", "农业银行"
+    enrollment.save(update_fields=["payee", "bank_account", "bank_name"])
+
+    assert record_death(officer_api, head).status_code == 201
+
+    enrollment.refresh_from_db()
+    assert (enrollment.payee, enrollment.bank_account, enrollment.bank_name) == ("", "", "")
+    event = AuditEvent.objects.get(action="payee_cleared_by_death", object_id=str(enrollment.pk))
+    assert event.changes["bank_account"] == ["****5678", ""]
