@@ -77,7 +77,10 @@ def snapshot():
         ),
         "enrollments": sorted(Enrollment.objects.values_list("id", "monthly_amount", "updated_at")),
         "history": sorted(
-            EnrollmentAmount.objects.values_list("id", "enrollment_id", "monthly_amount", "effective_from")
+            # (enrollment, effective_from) is the history's key
+            EnrollmentAmount.objects.values_list(
+                "enrollment_id", "effective_from", "monthly_amount", "uplift_id"
+            )
         ),
         "row_versions": row_versions(),
     }
