@@ -11,8 +11,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any, cast
 
-import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
@@ -25,6 +24,7 @@ from rest_framework.response import Response
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, RolePermission
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
+from civil_affairs.filtering import API_BACKENDS_WITHOUT_SEARCH
 from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
 
@@ -133,24 +133,6 @@ class RegistrationCreateSerializer(serializers.Serializer):
         return fields
 
 
-class RegistrationFilter(django_filters.FilterSet):
-    registration_date = django_filters.DateFilter()
-    registered_from = django_filters.DateFilter(field_name="registration_date", lookup_expr="gte")
-    registered_until = django_filters.DateFilter(field_name="registration_date", lookup_expr="lte")
-    person = django_filters.NumberFilter(method="filter_person", help_text="Registrations of this person id.")
-    dissolved = django_filters.BooleanFilter(field_name="dissolved_on", lookup_expr="isnull", exclude=True)
-    certificate_number = django_filters.CharFilter()
-
-    class Meta:
-        model = Registration
-        fields = ["registration_date", "certificate_number"]
-
-    def filter_person(
-        self, queryset: QuerySet[Registration], name: str, value: int
-    ) -> QuerySet[Registration]:
-        return queryset.filter(Q(party_a_id=value) | Q(party_b_id=value))
-
-
 @extend_schema_view(
     create=extend_schema(
         request=RegistrationCreateSerializer,
@@ -169,13 +151,14 @@ class RegistrationViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = RegistrationSerializer
     export_columns = exports.REGISTRATION_COLUMNS
     export_name = "registrations"
-    ordering_fields = ["id", "registration_date", "certificate_number"]
+    ordering_fields = selectors.REGISTRATION_ORDERING
     selector = selectors.registration_list
     line = Line.MARRIAGE
     create_input = RegistrationCreateSerializer
     create_service = services.registration_create
-    filterset_class = RegistrationFilter
-    search_fields = ["certificate_number", "party_a__name", "party_b__name"]
+    filterset_class = selectors.RegistrationFilter
+    # ``?search=`` is the FilterSet's (names, whole ID and certificate numbers), not SearchFilter's.
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
     roles_by_action = {"create": CASE_WRITERS, "reissue": CASE_WRITERS, "annul": CASE_WRITERS}
 
     @extend_schema(
@@ -334,26 +317,6 @@ class WithdrawSerializer(serializers.Serializer):
     )
 
 
-class DivorceFilter(django_filters.FilterSet):
-    phase = django_filters.ChoiceFilter(
-        choices=[*DivorcePhase.choices, (selectors.LAPSED, "lapsed")],
-        method="filter_phase",
-        help_text="Phase today; `lapsed` lists the applications withdrawn because they lapsed.",
-    )
-    registration = django_filters.NumberFilter(field_name="registration_id")
-    applied_from = django_filters.DateFilter(field_name="application_date", lookup_expr="gte")
-    applied_until = django_filters.DateFilter(field_name="application_date", lookup_expr="lte")
-
-    class Meta:
-        model = DivorceApplication
-        fields = ["phase", "registration"]
-
-    def filter_phase(
-        self, queryset: QuerySet[DivorceApplication], name: str, value: str
-    ) -> QuerySet[DivorceApplication]:
-        return queryset.filter(selectors.divorce_phase_q(value, timezone.localdate()))
-
-
 def _divorce_action(name: str, perform: Callable[..., Any], input_serializer: Any) -> Callable[..., Response]:
     return workflow_action(
         name,
@@ -385,13 +348,13 @@ class DivorceViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = DivorceSerializer
     export_columns = exports.DIVORCE_COLUMNS
     export_name = "divorces"
-    ordering_fields = ["id", "application_date", "issued_on"]
+    ordering_fields = selectors.DIVORCE_ORDERING
     selector = selectors.divorce_list
     line = Line.MARRIAGE
     create_input = DivorceCreateSerializer
     create_service = services.divorce_apply
-    filterset_class = DivorceFilter
-    search_fields = ["registration__certificate_number", "certificate_number"]
+    filterset_class = selectors.DivorceFilter
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
     roles_by_action = {
         "create": CASE_WRITERS,
         "reissue": CASE_WRITERS,
@@ -539,16 +502,6 @@ class CounsellingCloseSerializer(serializers.Serializer):
     closed_on = serializers.DateField(required=False, help_text="Today or earlier; default today.")
 
 
-class CounsellingFilter(django_filters.FilterSet):
-    outcome = django_filters.ChoiceFilter(choices=CounsellingOutcome.choices)
-    opened_from = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
-    opened_until = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
-
-    class Meta:
-        model = CounsellingCase
-        fields = ["outcome"]
-
-
 @extend_schema_view(
     create=extend_schema(
         request=CounsellingCaseCreateSerializer,
@@ -565,12 +518,13 @@ class CounsellingCaseViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = CounsellingCaseSerializer
     export_columns = exports.COUNSELLING_COLUMNS
     export_name = "counselling-cases"
-    ordering_fields = ["id", "opened_on", "closed_on", "outcome"]
+    ordering_fields = selectors.COUNSELLING_ORDERING
     selector = selectors.counselling_list
     line = Line.MARRIAGE
     create_input = CounsellingCaseCreateSerializer
     create_service = services.counselling_case_open
-    filterset_class = CounsellingFilter
+    filterset_class = selectors.CounsellingFilter
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
     roles_by_action = {
         "create": CASE_WRITERS,
         "sessions": COUNSELLING_TRANSITIONS["record_session"].roles,

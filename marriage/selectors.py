@@ -7,18 +7,22 @@ party; anything else reads as not existing (404). Marital status on a date is de
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.accounts.jurisdiction import jurisdiction_q
 from civil_affairs.accounts.lines import Line, serves
+from civil_affairs.api.query_filters import StrictBooleanFilter
+from civil_affairs.filtering import apply_filterset
 from civil_affairs.people.models import Person
-from civil_affairs.people.selectors import people_visible_to
+from civil_affairs.people.selectors import PersonSearchFilter, people_visible_to
 
 from .models import CounsellingCase, CounsellingSession, DivorceApplication, Registration
 from .workflow import CounsellingOutcome, DivorcePhase, DivorceState, WithdrawalReason
@@ -37,13 +41,106 @@ def couple_q(user: Any, prefix: str = "") -> Q:
     )
 
 
+# The pages list lapsed applications apart from those a party withdrew.
+LAPSED = "lapsed"
+
+# --- Filters and ordering (one FilterSet per list, for the API and the pages alike) --------------------
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    search = PersonSearchFilter(
+        people=["party_a", "party_b"],
+        numbers=["certificate_number", "reissues__certificate_number"],
+        label=_("Name, whole ID number or certificate number"),
+    )
+    registration_date = django_filters.DateFilter(label=_("Registration date"))
+    registered_from = django_filters.DateFilter(
+        field_name="registration_date", lookup_expr="gte", label=_("Registered from")
+    )
+    registered_until = django_filters.DateFilter(
+        field_name="registration_date", lookup_expr="lte", label=_("Registered until")
+    )
+    person = django_filters.NumberFilter(method="filter_person", help_text="Registrations of this person id.")
+    dissolved = StrictBooleanFilter(
+        field_name="dissolved_on", lookup_expr="isnull", exclude=True, label=_("Dissolved")
+    )
+    certificate_number = django_filters.CharFilter()
+
+    class Meta:
+        model = Registration
+        fields = ["registration_date", "certificate_number"]
+
+    def filter_person(
+        self, queryset: QuerySet[Registration], name: str, value: int
+    ) -> QuerySet[Registration]:
+        return queryset.filter(Q(party_a_id=value) | Q(party_b_id=value))
+
+
+class DivorceFilter(django_filters.FilterSet):
+    search = PersonSearchFilter(
+        people=["registration__party_a", "registration__party_b"],
+        numbers=[
+            "registration__certificate_number",
+            "certificate_number",
+            "reissues__certificate_number",
+            "registration__reissues__certificate_number",
+        ],
+        label=_("Name, whole ID number or certificate number"),
+    )
+    phase = django_filters.ChoiceFilter(
+        choices=[*DivorcePhase.choices, (LAPSED, "lapsed")],
+        method="filter_phase",
+        help_text="Phase today; `lapsed` lists the applications withdrawn because they lapsed.",
+    )
+    registration = django_filters.NumberFilter(field_name="registration_id")
+    applied_from = django_filters.DateFilter(
+        field_name="application_date", lookup_expr="gte", label=_("Applied from")
+    )
+    applied_until = django_filters.DateFilter(
+        field_name="application_date", lookup_expr="lte", label=_("Applied until")
+    )
+
+    class Meta:
+        model = DivorceApplication
+        fields = ["phase", "registration"]
+
+    def filter_phase(
+        self, queryset: QuerySet[DivorceApplication], name: str, value: str
+    ) -> QuerySet[DivorceApplication]:
+        return queryset.filter(divorce_phase_q(value, timezone.localdate()))
+
+
+class CounsellingFilter(django_filters.FilterSet):
+    search = PersonSearchFilter(
+        people=["party_a", "party_b"],
+        numbers=["registration__certificate_number", "divorce__certificate_number"],
+        label=_("Name, whole ID number or certificate number"),
+    )
+    outcome = django_filters.ChoiceFilter(choices=CounsellingOutcome.choices)
+    opened_from = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte", label=_("Opened from"))
+    opened_until = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="lte", label=_("Opened until")
+    )
+
+    class Meta:
+        model = CounsellingCase
+        fields = ["outcome"]
+
+
+# ``?ordering=`` columns of each list (API and page); anything else answers 400 in the API.
+REGISTRATION_ORDERING = ["id", "registration_date", "certificate_number"]
+DIVORCE_ORDERING = ["id", "application_date", "issued_on"]
+COUNSELLING_ORDERING = ["id", "opened_on", "closed_on", "outcome"]
+
+
 # --- Registrations --------------------------------------------------------------------------------------
 
 
 def registration_list(
-    *, user: Any, on: datetime.date | None = None, search: str = ""
+    *, user: Any, on: datetime.date | None = None, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Registration]:
-    """Registrations the user may see, newest first; ``on`` limits them to one registration date."""
+    """Registrations the user may see, newest first; ``on`` limits them to one registration date, ``filters``
+    (query parameters) are RegistrationFilter's (an invalid value raises RuleViolation)."""
     registrations = (
         Registration.objects.filter(couple_q(user))
         .select_related("party_a", "party_b", "created_by")
@@ -51,16 +148,7 @@ def registration_list(
     )
     if on is not None:
         registrations = registrations.filter(registration_date=on)
-    search = search.strip()
-    if search:
-        registrations = registrations.filter(
-            Q(certificate_number__iexact=search)
-            | Q(party_a__name__icontains=search)
-            | Q(party_b__name__icontains=search)
-            | Q(party_a__id_number=search.upper())
-            | Q(party_b__id_number=search.upper())
-        )
-    return registrations.order_by("-registration_date", "-id")
+    return apply_filterset(RegistrationFilter, registrations.order_by("-registration_date", "-id"), filters)
 
 
 def registration_get(*, user: Any, pk: Any) -> Registration:
@@ -76,10 +164,6 @@ def current_registration_of(*, user: Any, certificate_number: str) -> Registrati
 
 
 # --- Divorce applications --------------------------------------------------------------------------------
-
-
-# The pages list lapsed applications apart from those a party withdrew.
-LAPSED = "lapsed"
 
 
 def divorce_phase_q(phase: str, today: datetime.date) -> Q:
@@ -100,8 +184,14 @@ def divorce_phase_q(phase: str, today: datetime.date) -> Q:
 
 
 def divorce_list(
-    *, user: Any, phase: str | None = None, today: datetime.date | None = None
+    *,
+    user: Any,
+    phase: str | None = None,
+    today: datetime.date | None = None,
+    filters: Mapping[str, Any] | None = None,
 ) -> QuerySet[DivorceApplication]:
+    """Divorce applications the user may see, newest first, in ``phase`` on ``today`` if given, narrowed by
+    DivorceFilter over ``filters``."""
     divorces = (
         DivorceApplication.objects.filter(couple_q(user, "registration__"))
         .select_related("registration", "registration__party_a", "registration__party_b")
@@ -109,7 +199,7 @@ def divorce_list(
     )
     if phase:
         divorces = divorces.filter(divorce_phase_q(phase, today or timezone.localdate()))
-    return divorces.order_by("-application_date", "-id")
+    return apply_filterset(DivorceFilter, divorces.order_by("-application_date", "-id"), filters)
 
 
 def divorce_phase_counts(*, user: Any, today: datetime.date) -> dict[str, int]:
@@ -124,7 +214,10 @@ def divorce_phase_counts(*, user: Any, today: datetime.date) -> dict[str, int]:
 # --- Counselling -----------------------------------------------------------------------------------------
 
 
-def counselling_list(*, user: Any, outcome: str | None = None) -> QuerySet[CounsellingCase]:
+def counselling_list(
+    *, user: Any, outcome: str | None = None, filters: Mapping[str, Any] | None = None
+) -> QuerySet[CounsellingCase]:
+    """Counselling cases the user may see, newest first, narrowed by CounsellingFilter over ``filters``."""
     cases = (
         CounsellingCase.objects.filter(couple_q(user))
         .select_related("party_a", "party_b", "registration", "divorce")
@@ -132,7 +225,7 @@ def counselling_list(*, user: Any, outcome: str | None = None) -> QuerySet[Couns
     )
     if outcome:
         cases = cases.filter(outcome=outcome)
-    return cases.order_by("-opened_on", "-id")
+    return apply_filterset(CounsellingFilter, cases.order_by("-opened_on", "-id"), filters)
 
 
 def counselling_get(*, user: Any, pk: Any) -> CounsellingCase:

@@ -13,7 +13,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from civil_affairs.web.actions import Bound, action_forms, safe_next, take_poste
 from civil_affairs.web.decorators import ability_required, role_required
 from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import show_domain_error
+from civil_affairs.web.lists import filter_form, filtered, ordered, paginate
 from civil_affairs.workflow.engine import Transition, actions_for
 
 from . import civil_code, periods, selectors, services
@@ -54,13 +54,27 @@ from .workflow import (
     divorce_actions,
 )
 
-# The tabs of the divorce page, in the order a registrar works them.
+# The tabs of the divorce page, in the order a registrar works them: the open phases (the work) ...
 DIVORCE_TABS = [
     (DivorcePhase.COOLING_OFF.value, gettext_lazy("Cooling-off period")),
     (DivorcePhase.AWAITING_CERTIFICATE.value, gettext_lazy("Awaiting certificate")),
+]
+# ... and the closed ones, history rather than to-dos (issue 14 #6), listed apart.
+DIVORCE_HISTORY_TABS = [
     (selectors.LAPSED, gettext_lazy("Lapsed")),
     (DivorcePhase.ISSUED.value, gettext_lazy("Certificate issued")),
 ]
+PAGE_SIZE = 50
+# A search finds a couple on every date and in every phase unless a date or phase is chosen as well.
+SEARCHES = ("search", "registered_from", "registered_until", "certificate_number", "person")
+
+
+def _search_label() -> dict[str, str]:
+    return {"search": _("Name, whole ID number or certificate number")}
+
+
+def _searching(request: HttpRequest) -> bool:
+    return any(request.GET.get(name, "").strip() for name in SEARCHES)
 
 
 @login_required
@@ -150,23 +164,37 @@ def registration_create_page(request: HttpRequest) -> HttpResponse:
 
 @role_required(CASE_READERS)
 def registration_list_page(request: HttpRequest) -> HttpResponse:
-    """The registrations of one day (today unless another date is chosen)."""
+    """The registrations of one day (today unless another date is chosen), or, searching by a party's name or
+    whole ID number, a certificate number or a period (RegistrationFilter), those of every date."""
     date_form = DateForm(request.GET or None)
-    on = timezone.localdate()
-    if date_form.is_valid() and date_form.cleaned_data["date"]:
-        on = date_form.cleaned_data["date"]
-    registrations = selectors.registration_list(user=request.user, on=on)
-    export = export_if_asked(
-        request, name=f"registrations-{on.isoformat()}", columns=REGISTRATION_COLUMNS, rows=registrations
+    today = timezone.localdate()
+    chosen = date_form.cleaned_data["date"] if date_form.is_valid() else None
+    on = chosen or (None if _searching(request) else today)
+    filters = filter_form(
+        request,
+        selectors.RegistrationFilter,
+        shown=["search", "registered_from", "registered_until"],
+        labels=_search_label(),
+        divisions=None,
     )
+    registrations = filtered(
+        request,
+        lambda query: selectors.registration_list(user=request.user, on=on, filters=query),
+        form=filters,
+    )
+    registrations = ordered(request, registrations, selectors.REGISTRATION_ORDERING)
+    name = f"registrations-{on.isoformat()}" if on else "registrations"
+    export = export_if_asked(request, name=name, columns=REGISTRATION_COLUMNS, rows=registrations)
     if export is not None:
         return export
-    page = Paginator(registrations, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "marriage/registration_list.html",
-        {"page": page, "on": on, "is_today": on == timezone.localdate(), "date_form": date_form},
-    )
+    context = {
+        "page": paginate(request, registrations, per_page=PAGE_SIZE),
+        "on": on,
+        "is_today": on == today,
+        "date_form": date_form,
+        "filters": filters,
+    }
+    return render(request, "marriage/registration_list.html", context)
 
 
 @dataclass(frozen=True)
@@ -191,17 +219,34 @@ class DivorceRow:
 
 @role_required(CASE_READERS)
 def divorce_list_page(request: HttpRequest) -> HttpResponse:
-    """Divorce applications by phase, with the date the current period ends and the days left."""
+    """Divorce applications by phase, with the date the current period ends and the days left; a search by a
+    party's name or whole ID number or a certificate number (DivorceFilter) looks in every phase unless one
+    is chosen."""
     today = timezone.localdate()
-    tabs = dict(DIVORCE_TABS)
-    phase = request.GET.get("phase") or DivorcePhase.COOLING_OFF.value
+    tabs = dict(DIVORCE_TABS + DIVORCE_HISTORY_TABS)
+    phase: str | None = request.GET.get("phase") or None
     if phase not in tabs:
-        phase = DivorcePhase.COOLING_OFF.value
-    divorces = selectors.divorce_list(user=request.user, phase=phase, today=today)
-    export = export_if_asked(request, name=f"divorces-{phase}", columns=DIVORCE_COLUMNS, rows=divorces)
+        phase = None if _searching(request) else DivorcePhase.COOLING_OFF.value
+    filters = filter_form(
+        request,
+        selectors.DivorceFilter,
+        shown=["search", "applied_from", "applied_until"],
+        labels=_search_label(),
+        divisions=None,
+    )
+    divorces = filtered(
+        request,
+        lambda query: selectors.divorce_list(user=request.user, phase=phase, today=today, filters=query),
+        form=filters,
+        drop=["phase"],  # the tab's phase, chosen above
+    )
+    divorces = ordered(request, divorces, selectors.DIVORCE_ORDERING)
+    export = export_if_asked(
+        request, name=f"divorces-{phase or 'search'}", columns=DIVORCE_COLUMNS, rows=divorces
+    )
     if export is not None:
         return export
-    page = Paginator(divorces, 50).get_page(request.GET.get("page"))
+    page = paginate(request, divorces, per_page=PAGE_SIZE)
     counts = selectors.divorce_phase_counts(user=request.user, today=today)
     rows = [
         DivorceRow(
@@ -227,8 +272,10 @@ def divorce_list_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "phase": phase,
-            "phase_title": tabs[phase],
+            "phase_title": tabs[phase] if phase else _("Search results"),
             "tabs": [(slug, title, counts.get(slug)) for slug, title in DIVORCE_TABS],
+            "history_tabs": DIVORCE_HISTORY_TABS,
+            "filters": filters,
             "can_write": may(request.user, "work_marriage"),
             "unknown_years": unknown_years,
         },
@@ -425,16 +472,30 @@ def counselling_list_page(request: HttpRequest) -> HttpResponse:
     if outcome not in CounsellingOutcome.values:
         outcome = ""
     counts = selectors.counselling_outcome_counts(user=request.user)
-    cases = selectors.counselling_list(user=request.user, outcome=outcome or None)
+    filters = filter_form(
+        request,
+        selectors.CounsellingFilter,
+        shown=["search", "opened_from", "opened_until"],
+        labels=_search_label(),
+        divisions=None,
+    )
+    cases = filtered(
+        request,
+        lambda query: selectors.counselling_list(user=request.user, outcome=outcome or None, filters=query),
+        form=filters,
+        drop=["outcome"],  # the tab's, checked above
+    )
+    cases = ordered(request, cases, selectors.COUNSELLING_ORDERING)
     export = export_if_asked(request, name="counselling-cases", columns=COUNSELLING_COLUMNS, rows=cases)
     if export is not None:
         return export
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page = paginate(request, cases, per_page=PAGE_SIZE)
     return render(
         request,
         "marriage/counselling_list.html",
         {
             "page": page,
+            "filters": filters,
             "outcome": outcome,
             "outcomes": [(value, label, counts[value]) for value, label in CounsellingOutcome.choices],
             "can_write": may(request.user, "work_marriage"),
