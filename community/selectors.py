@@ -19,6 +19,7 @@ from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.divisions.selectors import town_of
+from civil_affairs.people.selectors import PersonSearchFilter
 
 from . import rules
 from .models import CommunityWorker, FundMovement, MovementKind, MutualAidFund, PayScale, VillageAssessment
@@ -238,7 +239,7 @@ class WorkerFilter(django_filters.FilterSet):
         label=_("In post today"),
         help_text="In post today (contract covers it, not left).",
     )
-    search = django_filters.CharFilter(method="filter_search", label=_("Name"), help_text="Part of the name.")
+    search = PersonSearchFilter(people=["person"], label=_("Name or whole ID number"))
 
     class Meta:
         model = CommunityWorker
@@ -251,11 +252,6 @@ class WorkerFilter(django_filters.FilterSet):
             return queryset
         today = timezone.localdate()
         return queryset.filter(in_post_q(today)) if value else queryset.exclude(in_post_q(today))
-
-    def filter_search(
-        self, queryset: QuerySet[CommunityWorker], name: str, value: str
-    ) -> QuerySet[CommunityWorker]:
-        return queryset.filter(person__name__icontains=value.strip()) if value.strip() else queryset
 
 
 class FundFilter(django_filters.FilterSet):

@@ -24,8 +24,9 @@ from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
 from civil_affairs.exports import Column, field
+from civil_affairs.filtering import API_BACKENDS_WITHOUT_SEARCH
 from civil_affairs.people.models import Person
-from civil_affairs.people.selectors import people_visible_to
+from civil_affairs.people.selectors import PersonSearchFilter, people_visible_to
 
 from . import selectors, services
 from .models import (
@@ -516,6 +517,7 @@ class HomeCareCreateSerializer(serializers.Serializer):
 
 
 class HomeCareFilter(django_filters.FilterSet):
+    search = PersonSearchFilter(people=["person"], text=["contractor"], label=_("Name or whole ID number"))
     kind = django_filters.ChoiceFilter(choices=HomeCareKind.choices)
     status = django_filters.ChoiceFilter(choices=HomeCareStatus.choices)
     person = django_filters.NumberFilter(field_name="person_id")
@@ -540,7 +542,8 @@ class HomeCareViewSet(ServiceCreateMixin, ScopedViewSet):
     line = Line.ELDERCARE
     filterset_class = HomeCareFilter
     ordering_fields = ["kind", "status", "subsidy", "completed_on"]
-    search_fields = ["person__name", "contractor"]
+    # ``?search=`` is the FilterSet's (a name, a whole ID number or the contractor), not SearchFilter's.
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
     roles_by_action = {"create": CASE_WRITERS}
     create_input = HomeCareCreateSerializer
     create_service = services.home_care_create

@@ -143,6 +143,14 @@ class HomeCareForm(forms.Form):
 
 
 class HomeCareFilterForm(forms.Form):
+    """The page's face of the API's HomeCareFilter (same parameter names; that FilterSet does the filtering)."""
+
+    search = forms.CharField(
+        label=_("Name or whole ID number"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All kinds")), *HomeCareKind.choices], required=False
     )

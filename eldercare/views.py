@@ -21,12 +21,14 @@ from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, user_
 from civil_affairs.audit.services import audit_record
 from civil_affairs.errors import DomainError
 from civil_affairs.exports import export_response, wanted_format
+from civil_affairs.filtering import apply_filterset
 from civil_affairs.people.selectors import person_by_id_number
 from civil_affairs.web.decorators import role_required
 from civil_affairs.web.forms import show_domain_error
+from civil_affairs.web.lists import filtered
 
 from . import selectors, services
-from .api import FACILITY_COLUMNS, FACILITY_ORDERING, HomeCareViewSet
+from .api import FACILITY_COLUMNS, FACILITY_ORDERING, HomeCareFilter, HomeCareViewSet
 from .forms import (
     HAZARD_ROWS,
     AlertCloseForm,
@@ -295,12 +297,11 @@ def alert_close_page(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(CASE_READERS)
 def home_care_list_page(request: HttpRequest) -> HttpResponse:
     filters = HomeCareFilterForm(request.GET)
-    projects = selectors.home_care_list(user=request.user)
-    if filters.is_valid():
-        if filters.cleaned_data["kind"]:
-            projects = projects.filter(kind=filters.cleaned_data["kind"])
-        if filters.cleaned_data["status"]:
-            projects = projects.filter(status=filters.cleaned_data["status"])
+    projects = filtered(
+        request,
+        lambda query: apply_filterset(HomeCareFilter, selectors.home_care_list(user=request.user), query),
+        form=filters,
+    )
     exported = _export(request, "home-care", HomeCareViewSet.export_columns, projects)
     if exported is not None:
         return exported  # type: ignore[return-value]  # a streamed file is an HttpResponseBase

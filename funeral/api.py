@@ -21,8 +21,9 @@ from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
 from civil_affairs.exports import Column, field
+from civil_affairs.filtering import API_BACKENDS_WITHOUT_SEARCH
 from civil_affairs.people.models import Person
-from civil_affairs.people.selectors import people_visible_to
+from civil_affairs.people.selectors import PersonSearchFilter, people_visible_to
 
 from . import selectors, services
 from .models import (
@@ -77,6 +78,7 @@ class DeathRecordCreateSerializer(serializers.Serializer):
 
 
 class DeathRecordFilter(django_filters.FilterSet):
+    search = PersonSearchFilter(people=["person"], label=_("Name or whole ID number"))
     division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
     person = django_filters.NumberFilter(field_name="person_id")
     died_after = django_filters.DateFilter(field_name="date_of_death", lookup_expr="gte")
@@ -112,7 +114,8 @@ class DeathRecordViewSet(ServiceCreateMixin, ScopedViewSet):
     create_input = DeathRecordCreateSerializer
     create_service = services.death_record
     filterset_class = DeathRecordFilter
-    search_fields = ["person__name"]
+    # ``?search=`` is the FilterSet's (a name or a whole ID number), not SearchFilter's.
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
     ordering_fields = ["date_of_death", "id"]
     roles_by_action = {"create": CASE_WRITERS}
     export_columns = DEATH_COLUMNS
