@@ -118,7 +118,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 class HouseholdWriteSerializer(serializers.Serializer):
     division = serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all())
     address = serializers.CharField(max_length=200)
-    members = MemberSerializer(many=True)
+    members = MemberSerializer(many=True, min_length=1)
 
 
 def _members_input(rows: list[dict[str, Any]]) -> list[services.MemberInput]:

@@ -105,6 +105,9 @@ def household_create(
     if not (address or "").strip():
         raise RuleViolation(_("Enter the household's address."), field="address")
     with transaction.atomic():
+        # Lock the members first, so two households racing for one person are checked one after the other:
+        # the second is told the person already belongs to a household (400), never a duplicate key (500).
+        _lock_people(m.person.pk for m in members)
         _check_members(actor, members)
         household = Household.objects.create(division=division, address=address.strip())
         HouseholdMember.objects.bulk_create(
