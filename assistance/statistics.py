@@ -21,12 +21,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
-from civil_affairs.divisions.selectors import count_by_town
+from civil_affairs.divisions.selectors import count_by_town, town_of
 
 from . import selectors
 from .models import JobStatus, PaymentBatch
+from .overpayments import overpayment_list
 from .workflow import OPEN_STATES, EnrollmentStatus, State
 
 # The two levels kept per town and category from a day on.
@@ -217,3 +218,16 @@ def open_cases(*, user: Any, today: datetime.date) -> dict[str, int]:
     result = applications.aggregate(**counts)
     result["rechecks_overdue"] = selectors.rechecks_overdue(user=user, today=today).count()
     return result
+
+
+def overpayments_by_town(*, user: Any, within: str) -> dict[str, tuple[int, Decimal]]:
+    """Payments to recover after deaths (SPEC §7), per town under ``within``: (how many, how much). One query."""
+    rows = (
+        overpayment_list(user=user)
+        .filter(enrollment__division__code__startswith=within)
+        .order_by()
+        .annotate(town=town_of("enrollment__division"))
+        .values("town")
+        .annotate(n=Count("pk"), total=Sum("overpaid"))
+    )
+    return {row["town"]: (row["n"], row["total"] or Decimal("0.00")) for row in rows}

@@ -25,6 +25,8 @@ FIGURES: dict[str, list[tuple[str, Promise]]] = {
         ("active_enrollments", _("Enrollments in force")),
         ("rechecks_overdue", _("Re-checks overdue")),
         ("decisions_overdue", _("Decisions overdue")),
+        ("overpayments", _("Payments to recover after a death")),
+        ("overpayment_amount", _("Amount to recover (yuan)")),
     ],
     Line.ELDERCARE: [
         ("facilities", _("Facilities in operation")),

@@ -197,6 +197,7 @@ def _assistance(result: Summary, user: Any) -> None:
 
     levels = enrollment_levels(towns=[town.code for town in result.towns], on=result.as_of)
     decisions = assistance_statistics.decisions_overdue_by_town(user=user, within=within, on=result.as_of)
+    overpaid = assistance_statistics.overpayments_by_town(user=user, within=within)
 
     def level(kind: str, town: str) -> int:
         return sum(levels.get((kind, town, category), 0) for category in Category.values)
@@ -212,6 +213,8 @@ def _assistance(result: Summary, user: Any) -> None:
                 "active_enrollments": level(assistance_statistics.IN_FORCE, town.code),
                 "rechecks_overdue": level(assistance_statistics.RECHECK_OVERDUE, town.code),
                 "decisions_overdue": decisions.get(town.code, 0),
+                "overpayments": overpaid.get(town.code, (0, ZERO))[0],
+                "overpayment_amount": overpaid.get(town.code, (0, ZERO))[1],
             },
         )
     for month in result.by_month.values():
@@ -241,6 +244,8 @@ def _assistance(result: Summary, user: Any) -> None:
             count for (kind, _t, _c), count in levels.items() if kind == assistance_statistics.RECHECK_OVERDUE
         ),
         "decisions_overdue": sum(decisions.values()),
+        "overpayments": sum(count for count, _amount in overpaid.values()),
+        "overpayment_amount": sum((amount for _count, amount in overpaid.values()), ZERO),
     }
 
 

@@ -76,6 +76,8 @@ class AssistanceSerializer(serializers.Serializer):
     active_enrollments = serializers.IntegerField(help_text="In force on the as-of day.")
     rechecks_overdue = serializers.IntegerField()
     decisions_overdue = serializers.IntegerField()
+    overpayments = serializers.IntegerField(help_text="Payments made for months after a death (SPEC §7).")
+    overpayment_amount = serializers.CharField(help_text="What those payments overpaid, yuan.")
 
 
 class EldercareSerializer(serializers.Serializer):
@@ -119,6 +121,8 @@ class TownFiguresSerializer(serializers.Serializer):
     active_enrollments = serializers.IntegerField(required=False)
     rechecks_overdue = serializers.IntegerField(required=False)
     decisions_overdue = serializers.IntegerField(required=False)
+    overpayments = serializers.IntegerField(required=False)
+    overpayment_amount = serializers.CharField(required=False)
     facilities = serializers.IntegerField(required=False)
     beds = serializers.IntegerField(required=False)
     open_alerts = serializers.IntegerField(required=False)
@@ -170,7 +174,7 @@ class SummarySerializer(serializers.Serializer):
     by_month = MonthFiguresSerializer(many=True)
 
 
-MONEY_KEYS = {"paid", "burial_subsidy_amount"}
+MONEY_KEYS = {"paid", "burial_subsidy_amount", "overpayment_amount"}
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:

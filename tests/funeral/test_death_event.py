@@ -271,7 +271,11 @@ def test_when_the_payee_dies_the_household_enrollment_keeps_no_payee(officer_api
         household=household, member_count=2, covered_count=2, start=datetime.date(2024, 1, 1)
     )
     head = household.members.get(relation="self").person
-    enrollment.payee, enrollment.bank_account, enrollment.bank_name = head.name, "6217000000012345678", "农业银行"
+    enrollment.payee, enrollment.bank_account, enrollment.bank_name = (
+        head.name,
+        "6217000000012345678",
+        "农业银行",
+    )
     enrollment.save(update_fields=["payee", "bank_account", "bank_name"])
 
     assert record_death(officer_api, head).status_code == 201
@@ -280,3 +284,19 @@ def test_when_the_payee_dies_the_household_enrollment_keeps_no_payee(officer_api
     assert (enrollment.payee, enrollment.bank_account, enrollment.bank_name) == ("", "", "")
     event = AuditEvent.objects.get(action="payee_cleared_by_death", object_id=str(enrollment.pk))
     assert event.changes["bank_account"] == ["****5678", ""]
+
+
+def test_overpayments_are_counted_on_the_dashboard_as_on_their_list(
+    officer_api, api_as, reviewer, standards, divisions
+):
+    enrollment = EnrollmentFactory(start=datetime.date(2024, 1, 1))
+    pay(APRIL, reviewer)  # paid before anyone knew of the death in March
+    assert record_death(officer_api, enrollment.covered_members.get()).status_code == 201
+
+    listed = api_as(reviewer).get("/api/v1/assistance/overpayments/").json()
+    summary = api_as(reviewer).get("/api/v1/dashboards/summary/", {"from": "2024-04", "to": "2024-04"}).json()
+
+    assert listed["count"] == summary["assistance"]["overpayments"] == 1
+    assert summary["assistance"]["overpayment_amount"] == listed["results"][0]["amount"] == "1000.00"
+    town = next(row for row in summary["by_town"] if row["division"] == "370114001")
+    assert town["overpayments"] == 1
