@@ -46,9 +46,10 @@ def ordered(request: HttpRequest, items: QuerySet[M], allowed: Sequence[str]) ->
     return items.order_by(ordering, "-pk")
 
 
-class FilterCheckbox(forms.CheckboxInput):
+class CheckboxInput(forms.CheckboxInput):
     """A checkbox for a yes/no filter: ticked means ``on`` (true); unticked means no filter at all, not
-    "false" (Django's checkbox would send False and filter the other way)."""
+    "false" (Django's checkbox would send False and filter the other way). Named as Django's, so the field
+    partial lays it out as a checkbox (its ``widget_type`` is "checkbox")."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, check_test=lambda value: str(value).strip().lower() in TRUE_VALUES)
@@ -75,7 +76,7 @@ def filter_form(
         if labels and name in labels:
             field.label = labels[name]
         if isinstance(field, StrictBooleanField):
-            field.widget = FilterCheckbox()
+            field.widget = CheckboxInput()
         elif isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif name == "search":
