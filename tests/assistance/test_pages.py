@@ -1058,7 +1058,7 @@ def test_a_month_is_typed_as_year_and_month(english, reviewer):
 
     response = english.post("/assistance/payment-batches/", {"month": "2024-13"})
 
-    assert ("id_month", "Enter a month as YYYY-MM.") in errors_of(response.content.decode())
+    assert ("id_month", "Month to pay: Enter a month as YYYY-MM.") in errors_of(response.content.decode())
     assert not PaymentBatch.objects.exists()
 
 
