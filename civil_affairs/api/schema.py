@@ -17,7 +17,10 @@ FIELD_ERRORS = {
     "type": "object",
     "description": "Invalid input: messages by field (or non_field_errors), and `rule` naming the rule that refused.",
     "properties": {"rule": {"type": "string"}},
-    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+    # A message list per field; a nested object for a nested field (e.g. one household member's row).
+    "additionalProperties": {
+        "oneOf": [{"type": "array", "items": {}}, {"type": "string"}, {"type": "object"}]
+    },
 }
 DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 
