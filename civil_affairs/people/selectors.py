@@ -25,6 +25,9 @@ _WHOLE_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
 _LAST_FOUR = re.compile(r"^[0-9]{3}[0-9X]$")
 
 
+_NUMBER_PART = re.compile(r"^[0-9X ]+$")
+
+
 def person_search(people: QuerySet[Person], search: str) -> QuerySet[Person]:
     """Narrow ``people`` by a search term the way SPEC §2.2 allows, so a number cannot be recovered digit by
     digit: a whole ID number finds its person; otherwise the term is a name, optionally with the last 4
@@ -36,7 +39,8 @@ def person_search(people: QuerySet[Person], search: str) -> QuerySet[Person]:
         return people.filter(id_number=words[0].upper())
     last_four = [word.upper() for word in words if _LAST_FOUR.match(word.upper())]
     name = " ".join(word for word in words if not _LAST_FOUR.match(word.upper()))
-    if not name or len(last_four) > 1:
+    # A name is never made of digits alone: such a term is part of a number, which finds nobody.
+    if not name or len(last_four) > 1 or _NUMBER_PART.match(name.upper()):
         return people.none()
     people = people.filter(name__icontains=name)
     if last_four:

@@ -71,7 +71,7 @@ def test_page_search_by_a_prefix_of_the_number_finds_nobody(client, caseworker, 
     person = PersonFactory(id_number=NUMBER, name="王小明")
     client.force_login(caseworker)
 
-    page = client.get("/people/", {"q": prefix})
+    page = client.get("/people/", {"search": prefix})
 
     assert page.status_code == 200
     assert f"/people/{person.pk}/" not in page.content.decode()
@@ -83,7 +83,7 @@ def test_recovering_a_number_digit_by_digit_gets_nowhere(client, caseworker):
     client.force_login(caseworker)
 
     found = [
-        f"/people/{person.pk}/" in client.get("/people/", {"q": NUMBER[:length]}).content.decode()
+        f"/people/{person.pk}/" in client.get("/people/", {"search": NUMBER[:length]}).content.decode()
         for length in range(1, 18)
     ]
 
@@ -96,7 +96,7 @@ def test_search_by_the_whole_number_finds_the_person_masked(api_as, client, case
 
     found = api_as(caseworker).get("/api/v1/people/", {"search": NUMBER.lower()}).json()
     client.force_login(caseworker)
-    page = client.get("/people/", {"q": NUMBER}).content.decode()
+    page = client.get("/people/", {"search": NUMBER}).content.decode()
 
     assert [row["id"] for row in found["results"]] == [person.pk]
     assert found["results"][0]["id_number"] == MASKED
