@@ -143,7 +143,10 @@ class Application(models.Model):
     decision_extension_reason = models.TextField(_("reason for extending the decision period"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # No index: no query reads applications by who filed them (a user is deactivated, never deleted).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -297,7 +300,10 @@ class Recheck(models.Model):
     """A periodic re-check of an enrollment (动态管理, SPEC §4.2, §11): the home visit, the members' incomes it
     found, the amount it set from the next month and the next re-check's date."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="rechecks")
+    # Served by recheck_enrollment_idx (enrollment, -visited_on), which the re-check list reads.
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="rechecks", db_index=False
+    )
     visited_on = models.DateField(_("home visit on"))
     report = models.TextField(_("re-check report"))
     # The members' incomes as found: [{"person": id, "monthly_income": "0.00"}, ...].
@@ -311,7 +317,7 @@ class Recheck(models.Model):
     next_review = models.DateField(_("next re-check"))
     terminated = models.BooleanField(_("terminated the enrollment"), default=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
