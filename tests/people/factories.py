@@ -5,7 +5,6 @@ import factory
 from civil_affairs.people.id_numbers import compose_id_number
 from civil_affairs.people.models import Person
 
-
 BIRTH_SPAN_DAYS = 18_262  # 50 years: everyone an adult of any legal age (marriage 22, work 18)
 
 
