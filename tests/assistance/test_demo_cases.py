@@ -95,7 +95,11 @@ def _no_gap_enrollment_was_approved_at_zero():
 
 
 def _the_people_are_eligible_for_what_they_receive():
-    for application in Application.objects.exclude(state=State.WITHDRAWN).select_related("division"):
+    for application in (
+        Application.objects.exclude(state=State.WITHDRAWN)
+        .select_related("division")
+        .prefetch_related("covered_members")
+    ):
         people = [
             rules.Applicant(p.name, p.birth_date, p.disability_kind, p.disability_grade)
             for p in application.covered_members.all()
