@@ -30,6 +30,7 @@ run: install
 		&& HTTPS=$${HTTPS:-0} exec $(BIN)/honcho start --port $(PORT)'
 
 test: install
+	@tools/install-browser
 	@$(WITH_SERVERS) bash -c '$(SETUP) && $(BIN)/ruff check . && $(BIN)/mypy . && exec $(BIN)/pytest $(PYTEST_ARGS)'
 
 lint: install
