@@ -120,8 +120,8 @@ class WorkerCreateSerializer(serializers.Serializer):
     community = serializers.CharField(help_text="The village or community's division code.")
     post = serializers.ChoiceField(choices=Post.choices)
     grade = serializers.IntegerField(help_text="三岗十八级: head 7–18, deputy 4–15, staff 1–12.")
-    contract_start = serializers.DateField()
-    contract_end = serializers.DateField(help_text="Strictly after contract_start.")
+    contract_start = serializers.DateField(help_text="From 2000-01-01.")
+    contract_end = serializers.DateField(help_text="Strictly after contract_start; until 2100-12-31.")
     certificate = serializers.ChoiceField(
         choices=Certificate.choices, required=False, default=Certificate.NONE
     )
@@ -358,7 +358,9 @@ class FundCreateSerializer(serializers.Serializer):
 
 class MovementInputSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Yuan, more than zero.")
-    date = serializers.DateField(required=False, help_text="Default today; never in the future.")
+    date = serializers.DateField(
+        required=False, help_text="Default today; from 2000-01-01, never in the future."
+    )
     party = serializers.CharField(max_length=100, help_text="The donor or the recipient.")
     purpose = serializers.CharField(max_length=200)
 
@@ -459,7 +461,9 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 class AssessmentCreateSerializer(serializers.Serializer):
     village = serializers.CharField(help_text="The village or community's division code.")
-    quarter = serializers.CharField(max_length=6, help_text='Like "2026Q3".')
+    quarter = serializers.CharField(
+        max_length=6, help_text='Like "2026Q3": the current quarter or an earlier one, from 2000Q1.'
+    )
     score = serializers.IntegerField(help_text="0–100.")
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

@@ -34,6 +34,12 @@ TARGET_CERTIFIED_SHARE = Decimal("0.75")
 
 QUARTER_PATTERN = re.compile(r"^[0-9]{4}Q[1-4]$")
 
+# The span of days community records may carry: the portal's calendar covers 2000–2100, and no mutual-aid fund
+# (幸福家园 began in the 2010s), assessment or current labour contract reaches back before it. A date outside it
+# is a typing slip (1900-01-01, 0026-07-01), not history.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+LATEST_DAY = datetime.date(2100, 12, 31)
+
 
 def grade_in_range(post: str, grade: int) -> bool:
     low, high = GRADE_RANGES[post]
@@ -79,3 +85,8 @@ def below_target(workers: int, certified: int, urban_population: int) -> bool:
 
 def quarter_of(day: datetime.date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_key(quarter: str) -> tuple[int, int]:
+    """A well-formed quarter ("2026Q3") as (year, quarter), so quarters compare in time order."""
+    return int(quarter[:4]), int(quarter[5])

@@ -25,7 +25,17 @@ from civil_affairs.errors import Conflict, RuleViolation
 from civil_affairs.people.models import Person
 
 from .models import CommunityWorker, FundMovement, MovementKind, MutualAidFund, VillageAssessment
-from .rules import GRADE_RANGES, QUARTER_PATTERN, Certificate, Post, grade_in_range
+from .rules import (
+    EARLIEST_DAY,
+    GRADE_RANGES,
+    LATEST_DAY,
+    QUARTER_PATTERN,
+    Certificate,
+    Post,
+    grade_in_range,
+    quarter_key,
+    quarter_of,
+)
 
 CENT = Decimal("0.01")
 
@@ -50,6 +60,17 @@ def _check_village(actor: Any, division: Division, field: str) -> None:
         )
 
 
+def _check_within_span(day: datetime.date | None, field: str) -> None:
+    """A recorded day lies within the records' span (rules.EARLIEST_DAY to rules.LATEST_DAY)."""
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise RuleViolation(
+            _("The date must lie between %(first)s and %(last)s.")
+            % {"first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()},
+            field=field,
+            code="date_outside_span",
+        )
+
+
 # --- Community workers ------------------------------------------------------------------------------------
 
 
@@ -57,11 +78,19 @@ def _check_worker(
     *,
     post: str,
     grade: int,
+    grade_since: datetime.date | None,
     contract_start: datetime.date,
     contract_end: datetime.date,
     certificate: str,
     left_on: datetime.date | None,
 ) -> None:
+    for field, day in (
+        ("contract_start", contract_start),
+        ("contract_end", contract_end),
+        ("grade_since", grade_since),
+        ("left_on", left_on),
+    ):
+        _check_within_span(day, field)
     if post not in Post.values:
         raise RuleViolation(_("Unknown post: %(post)s.") % {"post": post}, field="post", code="unknown_post")
     if not grade_in_range(post, grade):
@@ -159,13 +188,14 @@ def worker_create(
     grade_since: datetime.date | None = None,
 ) -> CommunityWorker:
     """Record a community worker's post (SPEC §8): a village or community in the actor's jurisdiction, a grade
-    within the post's range (head 7–18, deputy 4–15, staff 1–12), a contract ending after it starts, and no
-    other post of the same person on any of its days."""
+    within the post's range (head 7–18, deputy 4–15, staff 1–12), a contract ending after it starts, every date
+    within 2000–2100 (rules.EARLIEST_DAY, LATEST_DAY), and no other post of the same person on any of its days."""
     _check_writer(actor)
     _check_village(actor, community, "community")
     _check_worker(
         post=post,
         grade=grade,
+        grade_since=grade_since,
         contract_start=contract_start,
         contract_end=contract_end,
         certificate=certificate,
@@ -270,6 +300,7 @@ def worker_update(*, actor: Any, worker: CommunityWorker, **changes: Any) -> Com
         _check_worker(
             post=worker.post,
             grade=worker.grade,
+            grade_since=worker.grade_since,
             contract_start=worker.contract_start,
             contract_end=worker.contract_end,
             certificate=worker.certificate,
@@ -349,6 +380,12 @@ def _check_movement(
         raise RuleViolation(_("An amount has at most two decimal places."), field="amount")
     if date > timezone.localdate():
         raise RuleViolation(_("The date cannot be in the future."), field="date", code="date_in_future")
+    if date < EARLIEST_DAY:
+        raise RuleViolation(
+            _("The date cannot be before %(date)s.") % {"date": EARLIEST_DAY.isoformat()},
+            field="date",
+            code="date_too_early",
+        )
     party, purpose = (party or "").strip(), (purpose or "").strip()
     if not party:
         raise RuleViolation(_("Name the donor or recipient."), field="party")
@@ -420,7 +457,7 @@ def _record_movement(
 def fund_donate(
     *, actor: Any, fund: MutualAidFund, amount: Decimal, date: datetime.date, party: str, purpose: str
 ) -> FundMovement:
-    """Record a donation to a village's mutual-aid fund (SPEC §8)."""
+    """Record a donation to a village's mutual-aid fund (SPEC §8), dated from 2000-01-01 to today."""
     return _record_movement(
         actor=actor,
         fund=fund,
@@ -435,8 +472,9 @@ def fund_donate(
 def fund_disburse(
     *, actor: Any, fund: MutualAidFund, amount: Decimal, date: datetime.date, party: str, purpose: str
 ) -> FundMovement:
-    """Pay out of a village's mutual-aid fund (SPEC §8): never beyond the balance, also when disbursements race
-    (the fund row is locked; the CHECK balance >= 0 is the last guard) — the one that loses answers 400."""
+    """Pay out of a village's mutual-aid fund (SPEC §8), dated from 2000-01-01 to today: never beyond the
+    balance, also when disbursements race (the fund row is locked; the CHECK balance >= 0 is the last guard) —
+    the one that loses answers 400."""
     return _record_movement(
         actor=actor,
         fund=fund,
@@ -455,12 +493,27 @@ def assessment_record(
     *, actor: Any, village: Division, quarter: str, score: int, note: str = ""
 ) -> VillageAssessment:
     """Record a village's quarterly village-affairs transparency score (SPEC §8): 0–100, one per village per
-    quarter (a second → 409)."""
+    quarter (a second → 409), for the current quarter or an earlier one, not before 2000 (a quarter is scored
+    once it has been seen; rules.EARLIEST_DAY)."""
     _check_writer(actor)
     _check_village(actor, village, "village")
     quarter = (quarter or "").strip().upper()
     if not QUARTER_PATTERN.match(quarter):
         raise RuleViolation(_("A quarter is written like 2026Q3."), field="quarter", code="quarter_shape")
+    current = quarter_of(timezone.localdate())
+    if quarter_key(quarter) > quarter_key(current):
+        raise RuleViolation(
+            _("An assessment is for the current quarter (%(quarter)s) or an earlier one.")
+            % {"quarter": current},
+            field="quarter",
+            code="quarter_in_future",
+        )
+    if quarter_key(quarter) < quarter_key(quarter_of(EARLIEST_DAY)):
+        raise RuleViolation(
+            _("An assessment is for %(quarter)s or a later quarter.") % {"quarter": quarter_of(EARLIEST_DAY)},
+            field="quarter",
+            code="quarter_too_early",
+        )
     if score is None or not 0 <= score <= 100:
         raise RuleViolation(_("A score is from 0 to 100."), field="score", code="score_outside_0_100")
     try:

@@ -150,3 +150,51 @@ def test_concurrent_disbursements_never_overdraw(make_user, divisions):
     assert fund.balance == Decimal("100.00") >= 0
     assert FundMovement.objects.filter(kind="disbursement").count() == 6
     assert min(FundMovement.objects.values_list("balance_after", flat=True)) == Decimal("100.00")
+
+
+# --- Dates of the ledger: from 2000-01-01 (rules.EARLIEST_DAY) to today --------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["donations", "disbursements"])
+@pytest.mark.parametrize(
+    ("date", "rule"),
+    [("1900-01-01", "date_too_early"), ("1999-12-31", "date_too_early"), (None, "date_in_future")],
+)
+def test_a_movement_dated_before_2000_or_in_the_future_is_400_naming_the_date_and_stores_nothing(
+    officer_api, divisions, kind, date, rule
+):
+    fund = FundFactory(balance=Decimal("100.00"))
+    response = officer_api.post(
+        f"{URL}{fund.pk}/{kind}/", movement("10.00", date=date or str(days_from_today(1))), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["rule"] == rule
+    assert set(response.json()) == {"date", "rule"}
+    fund.refresh_from_db()
+    assert fund.balance == Decimal("100.00")
+    assert not FundMovement.objects.exists()
+    assert not AuditEvent.objects.filter(action=kind.rstrip("s")).exists()
+
+
+@pytest.mark.parametrize("kind", ["donations", "disbursements"])
+@pytest.mark.parametrize("date", ["2000-01-01", None])
+def test_a_movement_dated_from_2000_01_01_to_today_is_recorded(officer_api, divisions, kind, date):
+    fund = FundFactory(balance=Decimal("100.00"))
+    day = date or str(days_from_today(0))
+    response = officer_api.post(f"{URL}{fund.pk}/{kind}/", movement("10.00", date=day), format="json")
+    assert response.status_code == 201, response.content
+    line = FundMovement.objects.get()
+    assert (str(line.date), line.kind) == (day, kind.rstrip("s"))
+    assert response.json()["balance_after"] == ("110.00" if kind == "donations" else "90.00")
+
+
+def test_the_early_date_refusal_is_in_simplified_chinese_by_default(officer_api, divisions):
+    fund = FundFactory()
+    response = officer_api.post(
+        f"{URL}{fund.pk}/donations/",
+        movement("10.00", date="1999-12-31"),
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert response.json()["date"] == ["日期不能早于 2000-01-01。"]

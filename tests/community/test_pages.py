@@ -121,3 +121,34 @@ def test_an_administrator_edits_a_towns_urban_population(english, make_user, div
     assert response.status_code == 302
     divisions["370114001"].refresh_from_db()
     assert divisions["370114001"].urban_population == 61000
+
+
+def test_a_donation_dated_before_2000_is_refused_beside_its_date_on_the_fund_page(
+    english, officer, divisions
+):
+    english.force_login(officer)
+    fund = FundFactory(balance=Decimal("10.00"))
+    data = {
+        "donation-amount": "5.00",
+        "donation-date": "1999-12-31",
+        "donation-party": "张三",
+        "donation-purpose": "捐赠",
+    }
+    response = english.post(f"/community/funds/{fund.pk}/donation/", data)
+    assert response.status_code == 400
+    assert "The date cannot be before 2000-01-01." in response.content.decode()
+    assert not FundMovement.objects.exists()
+
+
+def test_a_score_for_a_future_quarter_is_refused_on_the_page(english, officer, divisions):
+    english.force_login(officer)
+    today = days_from_today(0)
+    next_quarter = (
+        f"{today.year + 1}Q1" if today.month >= 10 else f"{today.year}Q{(today.month - 1) // 3 + 2}"
+    )
+    response = english.post(
+        "/community/assessments/", {"village": "370114001001", "quarter": next_quarter, "score": "90"}
+    )
+    assert response.status_code == 200
+    assert "or an earlier one" in response.content.decode()
+    assert not VillageAssessment.objects.exists()

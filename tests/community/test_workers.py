@@ -3,6 +3,7 @@ grade steps, jurisdiction and lines of work."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -231,3 +232,69 @@ def test_a_death_ends_the_workers_post_on_that_day(officer_api, divisions, make_
         AuditEvent.objects.filter(action="ended_by_death", object_type="community.communityworker").count()
         == 1
     )
+
+
+# --- Dates of a post: within 2000-01-01 to 2100-12-31 (rules.EARLIEST_DAY, LATEST_DAY) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "accepted"),
+    [
+        ({"contract_start": "1900-01-01"}, "contract_start", False),
+        ({"contract_start": "1999-12-31"}, "contract_start", False),
+        ({"contract_start": "2000-01-01"}, "contract_start", True),
+        ({"contract_end": "2101-01-01"}, "contract_end", False),
+        ({"contract_end": "2100-12-31"}, "contract_end", True),
+        ({"contract_end": "9999-12-31"}, "contract_end", False),
+        ({"contract_start": "2000-01-01", "left_on": "1999-12-31"}, "left_on", False),
+        ({"left_on": "2101-01-01"}, "left_on", False),
+        ({"left_on": "2100-12-31"}, "left_on", True),
+    ],
+)
+def test_a_posts_dates_lie_between_2000_and_2100(officer_api, divisions, changes, field, accepted):
+    person = PersonFactory(birth_date=datetime.date(1970, 1, 1))
+    response = officer_api.post(URL, body(person, **changes), format="json")
+    if accepted:
+        assert response.status_code == 201, response.content
+        assert str(getattr(CommunityWorker.objects.get(), field)) == changes[field]
+    else:
+        assert response.status_code == 400
+        assert response.json()["rule"] == "date_outside_span"
+        assert set(response.json()) == {field, "rule"}
+        assert "between 2000-01-01 and 2100-12-31" in response.json()[field][0]
+        assert not CommunityWorker.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "accepted"),
+    [
+        ({"grade_since": "1999-12-31"}, "grade_since", False),
+        ({"grade_since": "2000-01-01"}, "grade_since", True),
+        ({"contract_end": "2101-01-01"}, "contract_end", False),
+        ({"left_on": "2101-01-01"}, "left_on", False),
+    ],
+)
+def test_changing_a_posts_dates_keeps_them_between_2000_and_2100(
+    officer_api, divisions, changes, field, accepted
+):
+    worker = WorkerFactory()
+    before = getattr(worker, field)
+    response = officer_api.patch(f"{URL}{worker.pk}/", changes, format="json")
+    worker.refresh_from_db()
+    if accepted:
+        assert response.status_code == 200, response.content
+        assert str(getattr(worker, field)) == changes[field]
+    else:
+        assert response.status_code == 400
+        assert response.json()["rule"] == "date_outside_span"
+        assert field in response.json()
+        assert getattr(worker, field) == before
+        assert not AuditEvent.objects.filter(action="update", object_id=str(worker.pk)).exists()
+
+
+def test_the_span_refusal_is_in_simplified_chinese_by_default(officer_api, divisions):
+    response = officer_api.post(
+        URL, body(PersonFactory(), contract_end="2101-01-01"), format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    assert response.json()["contract_end"] == ["日期须在 2000-01-01 至 2100-12-31 之间。"]
