@@ -24,7 +24,7 @@ from civil_affairs.filtering import API_BACKENDS_WITHOUT_SEARCH
 from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
 
-from . import exports, rules, selectors, services
+from . import exports, payees, rules, selectors, services
 from .batch_api import payee_action
 from .models import Application, Enrollment, Household, HouseholdMember, Recheck, Relation, Standard
 from .rules import Category, payment_kind
@@ -394,6 +394,15 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     below_current_standard = serializers.SerializerMethodField(
         help_text="Paid less than its category's standard in force today would pay (flagged for correction)."
     )
+    # Masked in lists, details and write responses alike, as ID numbers are in lists (SPEC §2.2): other systems
+    # read this list; only the bank file (the payment batch's export) carries the full number.
+    bank_account = serializers.SerializerMethodField(
+        help_text="The payee's bank account, masked to its last four digits (``****8901``; empty when none is "
+        "recorded). The full number is only in the payment batch's bank file."
+    )
+
+    def get_bank_account(self, enrollment: Enrollment) -> str:
+        return payees.mask_account(enrollment.bank_account)
 
     def _reading(self, enrollment: Enrollment) -> services.AmountReading:
         cache = self.context.setdefault("readings", {})

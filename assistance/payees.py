@@ -18,9 +18,10 @@ from civil_affairs.accounts.jurisdiction import covers
 from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.accounts.permissions import CASE_WRITERS, user_has_role
 from civil_affairs.audit.services import audit_record
-from civil_affairs.errors import RuleViolation
+from civil_affairs.errors import Conflict, RuleViolation
 
 from .models import Enrollment
+from .workflow import EnrollmentStatus
 
 # Who records a household's bank details: the caseworkers who take the case (and administrators).
 PAYEE_WRITERS = CASE_WRITERS
@@ -54,7 +55,8 @@ def _visible_text(value: str, field: str, label: str, max_length: int) -> str:
 
 
 def mask_account(value: str) -> str:
-    """An account number in the audit log: its last four digits only."""
+    """An account number as the API and the audit log show it: its last four digits only. The full number
+    goes only to the bank file (jobs.py) and to the caseworker's form that records it."""
     return f"****{value[-4:]}" if value else ""
 
 
@@ -65,7 +67,8 @@ def enrollment_set_payee(
 
     The three go together: all empty (the bank file then names the household head and leaves the account
     blank), or a payee, an account of 12–30 digits and a bank. A caseworker of the enrollment's jurisdiction
-    (or an administrator) may; others are refused (403).
+    (or an administrator) may; others are refused (403). A terminated enrollment is closed: its details stay as
+    its last bank files paid them (409, as for its other actions).
     """
     if not (user_has_role(actor, PAYEE_WRITERS) and serves(actor, Line.ASSISTANCE)):
         raise PermissionDenied(_("Your role may not do this."))
@@ -89,6 +92,11 @@ def enrollment_set_payee(
         raise RuleViolation(errors=errors, code="bank_details_incomplete")
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if locked.status == EnrollmentStatus.TERMINATED:
+            raise Conflict(
+                _("Enrollment #%(id)s is terminated: its bank details can no longer be changed.")
+                % {"id": locked.pk}
+            )
         before = {"payee": locked.payee, "bank_account": locked.bank_account, "bank_name": locked.bank_name}
         after = {"payee": payee, "bank_account": account, "bank_name": bank_name}
         changed = [name for name in after if before[name] != after[name]]

@@ -1,9 +1,16 @@
 """The payee of an enrollment (SPEC §3.1, §4.3; issue 8 #3): the API and the enrollment page set the payee, bank
 account and bank through one audited service; the bank file then pays them."""
 
+import csv
+import datetime
+import io
+
+import openpyxl
 import pytest
+import yaml
 
 from assistance.models import Enrollment
+from assistance.workflow import EnrollmentStatus
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from tests.assistance.factories import EnrollmentFactory
@@ -32,9 +39,10 @@ def test_a_caseworker_sets_the_payee_and_the_account_is_kept_as_its_digits_and_a
 
     assert response.status_code == 200, response.json()
     body = response.json()
+    # The write response shows the account masked, as every enrollment the API answers does.
     assert (body["payee"], body["bank_account"], body["bank_name"]) == (
         "王秀英",
-        "6228480012345678901",
+        "****8901",
         "中国农业银行济南章丘支行",
     )
     assert bank_details(enrollment) == ("王秀英", "6228480012345678901", "中国农业银行济南章丘支行")
@@ -46,10 +54,7 @@ def test_a_caseworker_sets_the_payee_and_the_account_is_kept_as_its_digits_and_a
         "bank_account": ["", "****8901"],
         "bank_name": ["", "中国农业银行济南章丘支行"],
     }
-    assert (
-        api_as(caseworker).get(f"{ENROLLMENTS}{enrollment.pk}/").json()["bank_account"]
-        == "6228480012345678901"
-    )
+    assert api_as(caseworker).get(f"{ENROLLMENTS}{enrollment.pk}/").json()["bank_account"] == "****8901"
 
 
 @pytest.mark.parametrize(
@@ -145,3 +150,119 @@ def test_a_reviewer_sees_the_bank_details_but_no_way_to_change_them(client, revi
 
     assert f"/assistance/enrollments/{enrollment.pk}/payee/" not in detail
     assert form.status_code == 403
+
+
+# --- A terminated enrollment is closed: its bank details stay as its bank files paid them ---------------------
+
+
+def with_status(status, end=None, **details):
+    enrollment = EnrollmentFactory()
+    Enrollment.objects.filter(pk=enrollment.pk).update(status=status, end=end, **details)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+@pytest.mark.parametrize(
+    "details", [DETAILS, {"payee": "", "bank_account": "", "bank_name": ""}], ids=["set", "clear"]
+)
+def test_the_bank_details_of_a_terminated_enrollment_are_409_and_unchanged(api_as, caseworker, details):
+    enrollment = with_status(
+        EnrollmentStatus.TERMINATED,
+        end=datetime.date(2024, 6, 30),
+        payee="李四",
+        bank_account="6217000012345670000",
+        bank_name="中国建设银行",
+    )
+
+    response = api_as(caseworker).post(f"{ENROLLMENTS}{enrollment.pk}/payee/", details, format="json")
+
+    assert response.status_code == 409
+    assert "terminated" in response.json()["detail"]
+    assert bank_details(enrollment) == ("李四", "6217000012345670000", "中国建设银行")
+    assert not AuditEvent.objects.filter(object_type="assistance.enrollment", action="update").exists()
+
+
+@pytest.mark.parametrize("status", [EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED])
+def test_an_active_or_suspended_enrollment_takes_bank_details(api_as, caseworker, status):
+    enrollment = with_status(status)
+
+    response = api_as(caseworker).post(f"{ENROLLMENTS}{enrollment.pk}/payee/", DETAILS, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert bank_details(enrollment) == ("王秀英", "6228480012345678901", "中国农业银行济南章丘支行")
+
+
+def test_the_terminated_refusal_is_in_simplified_chinese_by_default(api_as, caseworker):
+    enrollment = with_status(EnrollmentStatus.TERMINATED, end=datetime.date(2024, 6, 30))
+
+    response = api_as(caseworker).post(
+        f"{ENROLLMENTS}{enrollment.pk}/payee/", DETAILS, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert response.status_code == 409
+    assert (
+        response.json()["detail"] == f"第{enrollment.pk}号保障对象已终止，其收款人和银行账户信息不能再更改。"
+    )
+
+
+def test_the_enrollment_page_refuses_bank_details_for_a_terminated_enrollment(client, caseworker):
+    enrollment = with_status(EnrollmentStatus.TERMINATED, end=datetime.date(2024, 6, 30))
+    client.force_login(caseworker)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    response = client.post(f"/assistance/enrollments/{enrollment.pk}/payee/", DETAILS)
+
+    assert response.status_code != 302
+    assert "its bank details can no longer be changed" in response.content.decode()
+    assert bank_details(enrollment) == ("", "", "")
+
+
+# --- Other systems read the account masked; the bank file carries it whole -----------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.API_CLIENT, Role.ADMINISTRATOR])
+def test_the_enrollment_list_and_detail_show_the_account_masked_to_every_reader(api_as, make_user, role):
+    enrollment = with_status(
+        EnrollmentStatus.ACTIVE, payee="王秀英", bank_account="6228480012345678901", bank_name="中国农业银行"
+    )
+    bare = EnrollmentFactory()
+    client = api_as(make_user(role, "370114"))
+
+    listed = {row["id"]: row for row in client.get(ENROLLMENTS).json()["results"]}
+    detail = client.get(f"{ENROLLMENTS}{enrollment.pk}/")
+
+    assert listed[enrollment.pk]["bank_account"] == "****8901"
+    assert listed[bare.pk]["bank_account"] == ""
+    assert detail.json()["bank_account"] == "****8901"
+    assert (detail.json()["payee"], detail.json()["bank_name"]) == ("王秀英", "中国农业银行")
+    assert "6228480012345678901" not in detail.content.decode()
+    assert Enrollment.objects.get(pk=enrollment.pk).bank_account == "6228480012345678901"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_enrollment_list_export_carries_no_account_number(api_as, caseworker, fmt):
+    with_status(
+        EnrollmentStatus.ACTIVE, payee="王秀英", bank_account="6228480012345678901", bank_name="中国农业银行"
+    )
+
+    response = api_as(caseworker).get(ENROLLMENTS, {"format": fmt})
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+        rows = [["" if cell.value is None else str(cell.value) for cell in row] for row in sheet.iter_rows()]
+    assert len(rows) == 2  # the header and the one enrollment
+    assert not any("8901" in cell for row in rows for cell in row)
+
+
+def test_the_schema_says_the_account_is_masked(api_as, caseworker):
+    response = api_as(caseworker).get("/api/v1/schema/", {"format": "json"})
+    schema = yaml.safe_load(response.content)
+
+    field = schema["components"]["schemas"]["Enrollment"]["properties"]["bank_account"]
+
+    assert field["readOnly"] is True
+    assert "masked" in field["description"]
