@@ -1,5 +1,5 @@
 """``/api/v1/eldercare/`` (SPEC §5): facilities, escrow statements, alerts, inspections with hazards, home-care
-projects, meal reports, caregiver training and awards. Thin views: shape checks here, rules in services.py."""
+projects, meal reports, 情暖夕阳 meal-delivery enrolments and deliveries (§4.5), caregiver training and awards. Thin views: shape checks here, rules in services.py."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ from .models import (
     HomeCareProject,
     HomeCareStatus,
     Inspection,
+    MealDelivery,
+    MealDeliveryEnrolment,
     MealReport,
     Ownership,
     Severity,
@@ -432,9 +434,7 @@ class RectifySerializer(serializers.Serializer):
 
 
 class HazardFilter(django_filters.FilterSet):
-    overdue = StrictBooleanFilter(
-        method="filter_overdue", help_text="Unrectified and past the deadline."
-    )
+    overdue = StrictBooleanFilter(method="filter_overdue", help_text="Unrectified and past the deadline.")
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     rectified = StrictBooleanFilter(field_name="rectified_on", lookup_expr="isnull", exclude=True)
     facility = django_filters.NumberFilter(field_name="facility_id")
@@ -606,6 +606,129 @@ class MealReportViewSet(ServiceCreateMixin, ScopedViewSet):
     roles_by_action = {"create": CASE_WRITERS}
     create_input = MealReportCreateSerializer
     create_service = services.meal_report_record
+
+
+# --- 情暖夕阳 meal delivery (SPEC §4.5) ------------------------------------------------------------------------
+
+
+class MealEnrolmentSerializer(serializers.ModelSerializer):
+    division = serializers.CharField(source="division_id", read_only=True)
+
+    class Meta:
+        model = MealDeliveryEnrolment
+        fields = [
+            "id",
+            "person",
+            "division",
+            "facility",
+            "category",
+            "enrolled_on",
+            "ended_on",
+            "end_reason",
+        ]
+        read_only_fields = fields
+
+
+class MealEnrolmentCreateSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.none(),
+        help_text="A 低保 or 特困 beneficiary aged 60 or over with a disability certificate.",
+    )
+    facility = serializers.PrimaryKeyRelatedField(
+        queryset=Facility.objects.none(), help_text="An operating meal site."
+    )
+    enrolled_on = serializers.DateField(
+        required=False, default=None, help_text="Today or earlier (default today)."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        user = self.context["request"].user
+        _scoped_field(fields, "person", people_visible_to(user))
+        _scoped_field(fields, "facility", selectors.facility_list(user=user))
+        return fields
+
+
+class MealEnrolmentEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(help_text="Between the enrolment's start and today.")
+    reason = serializers.CharField(max_length=200)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=MealEnrolmentCreateSerializer,
+        responses={201: MealEnrolmentSerializer, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    ),
+)
+class MealEnrolmentViewSet(ServiceCreateMixin, ScopedViewSet):
+    """情暖夕阳: 低保/特困 beneficiaries aged 60 or over with a disability, enrolled with a meal site; one open
+    enrolment per person (409 on a second). ``?open=true`` lists those not ended."""
+
+    serializer_class = MealEnrolmentSerializer
+    selector = selectors.meal_enrolment_list
+    line = Line.ELDERCARE
+    filterset_class = selectors.MealEnrolmentFilter
+    filter_backends = API_BACKENDS_WITHOUT_SEARCH
+    ordering_fields = ["enrolled_on", "ended_on"]
+    roles_by_action = {"create": CASE_WRITERS, "end": CASE_WRITERS}
+    create_input = MealEnrolmentCreateSerializer
+    create_service = services.meal_enrolment_create
+    export_columns = [
+        field(_("Name"), "person.name"),
+        field(_("Division"), "division.name"),
+        field(_("Meal site"), "facility.name"),
+        field(_("Enrolled on"), "enrolled_on"),
+        field(_("Ended on"), "ended_on"),
+        field(_("Reason for ending"), "end_reason"),
+    ]
+    export_name = "meal-enrolments"
+
+    end = workflow_action(
+        "end",
+        perform=lambda actor, obj, **data: services.meal_enrolment_end(actor=actor, enrolment=obj, **data),
+        input_serializer=MealEnrolmentEndSerializer,
+        output_serializer=MealEnrolmentSerializer,
+        summary="End a meal-delivery enrolment",
+    )
+
+
+class MealDeliverySerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True)
+
+    class Meta:
+        model = MealDelivery
+        fields = ["id", "enrolment", "month", "meals_delivered"]
+        read_only_fields = fields
+
+
+class MealDeliveryCreateSerializer(serializers.Serializer):
+    enrolment = serializers.PrimaryKeyRelatedField(queryset=MealDeliveryEnrolment.objects.none())
+    month = MonthField(help_text="Within the enrolment, not in the future.")
+    meals_delivered = serializers.IntegerField(help_text="1 to three a day of the month.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        _scoped_field(fields, "enrolment", selectors.meal_enrolment_list(user=self.context["request"].user))
+        return fields
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=MealDeliveryCreateSerializer,
+        responses={201: MealDeliverySerializer, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    ),
+)
+class MealDeliveryViewSet(ServiceCreateMixin, ScopedViewSet):
+    """Meals delivered per enrolment and month (one record per month, 409 on a second)."""
+
+    serializer_class = MealDeliverySerializer
+    selector = selectors.meal_delivery_list
+    line = Line.ELDERCARE
+    filterset_class = selectors.MealDeliveryFilter
+    ordering_fields = ["month", "meals_delivered"]
+    roles_by_action = {"create": CASE_WRITERS}
+    create_input = MealDeliveryCreateSerializer
+    create_service = services.meal_delivery_record
 
 
 # --- Caregiver training and awards --------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from .api import (
     HazardViewSet,
     HomeCareViewSet,
     InspectionViewSet,
+    MealDeliveryViewSet,
+    MealEnrolmentViewSet,
     MealReportViewSet,
     StatementViewSet,
     TrainingViewSet,
@@ -20,6 +22,8 @@ routes = [
     ("hazards", HazardViewSet, "eldercare-hazard"),
     ("home-care", HomeCareViewSet, "eldercare-home-care"),
     ("meal-reports", MealReportViewSet, "eldercare-meal-report"),
+    ("meal-enrolments", MealEnrolmentViewSet, "eldercare-meal-enrolment"),
+    ("meal-deliveries", MealDeliveryViewSet, "eldercare-meal-delivery"),
     ("trainings", TrainingViewSet, "eldercare-training"),
     ("awards", AwardViewSet, "eldercare-award"),
 ]

@@ -1,5 +1,5 @@
-"""Elder care's answer to the death event (civil_affairs/deaths.py, SPEC §5, §7): the person's home-care
-projects end, each change audited, in the transaction that records the death."""
+"""Elder care's answer to the death event (civil_affairs/deaths.py, SPEC §4.5, §5, §7): the person's home-care
+projects and meal-delivery enrolment end, each change audited, in the transaction that records the death."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from . import services
 
 
 def end_services(event: DeathEvent) -> None:
+    reason = _("Deceased on %(date)s.") % {"date": event.date_of_death.isoformat()}
     services.home_care_end_for_person(
-        actor=event.actor,
-        person=event.person,
-        on=event.date_of_death,
-        reason=_("Deceased on %(date)s.") % {"date": event.date_of_death.isoformat()},
+        actor=event.actor, person=event.person, on=event.date_of_death, reason=reason
+    )
+    services.meal_enrolments_end_for_person(
+        actor=event.actor, person=event.person, on=event.date_of_death, reason=reason
     )

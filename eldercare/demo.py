@@ -3,7 +3,8 @@
 549 facilities (the district centre, a centre in every town/street, rural happiness homes, day-care centres,
 nursing homes and 414 meal sites), 16 institutions with escrow accounts and six months of statements (a few
 over the cap, one missing last month), inspections with hazards (some overdue), 150 family beds, 400 home
-services and 240 renovations, meal reports, 2,254 caregiver trainings (person-times, 人次) and the four awards.
+services and 240 renovations, meal reports, 情暖夕阳 meal delivery for the assistance demo's eligible
+beneficiaries (the seed served 574) with their monthly deliveries, 2,254 caregiver trainings (person-times, 人次) and the four awards.
 The daily jobs then raise the alerts the data calls for.
 
 Idempotent: keyed by the district centre's name; everything is bulk-inserted, so a load takes seconds.
@@ -20,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from assistance.beneficiaries import SUBSISTENCE_CATEGORIES, beneficiaries_on
 from civil_affairs.audit.services import audit_record
 from civil_affairs.demo import GIVEN, SURNAMES
 from civil_affairs.divisions.models import Division, DivisionLevel
@@ -41,6 +43,8 @@ from .models import (
     HomeCareProject,
     HomeCareStatus,
     Inspection,
+    MealDelivery,
+    MealDeliveryEnrolment,
     MealReport,
     Ownership,
     Severity,
@@ -61,6 +65,7 @@ HOME_CARE_COUNTS = {
     HomeCareKind.HOME_SERVICE: 400,
     HomeCareKind.RENOVATION: 240,
 }
+MEAL_DELIVERY_SEED = 574  # 情暖夕阳 in the seed year: disabled 低保 elders served at home
 ELDERLY_PEOPLE = 700  # some of them have two projects (a family bed and home services, say)
 CAREGIVERS = 1_600
 TRAININGS = 2_254  # person-times
@@ -330,6 +335,55 @@ def _meals(rng: random.Random, facilities: list[Facility], today: datetime.date)
     return len(reports)
 
 
+def _meal_delivery(rng: random.Random, facilities: list[Facility], today: datetime.date) -> tuple[int, int]:
+    """Enrol the assistance demo's eligible beneficiaries (up to the seed's 574) with a meal site of their
+    town, each enrolled after both their enrollment's start and their 60th birthday, with a delivery record
+    for every month since, up to last month."""
+    eligible = beneficiaries_on(today, SUBSISTENCE_CATEGORIES)
+    # Sixty at least two months ago: room for an enrolment after the birthday month.
+    two_months_ago = services.first_of_month(today - datetime.timedelta(days=62))
+    sixty = two_months_ago.replace(year=two_months_ago.year - services.ELDERLY_AGE)
+    candidates = (
+        Person.objects.filter(pk__in=eligible, is_deceased=False, birth_date__lt=sixty)
+        .exclude(disability_kind="")
+        .order_by("id")[:MEAL_DELIVERY_SEED]
+    )
+    sites_by_town: dict[str, list[Facility]] = {}
+    for facility in facilities:
+        if facility.kind == FacilityKind.MEAL_SITE:
+            sites_by_town.setdefault(facility.division_id[:9], []).append(facility)
+    all_sites = [site for sites in sites_by_town.values() for site in sites]
+    enrolments = []
+    for person in candidates:
+        category, start = eligible[person.pk]
+        birthday = services.first_of_month(person.birth_date).replace(year=person.birth_date.year + 60)
+        earliest = max(start, birthday + datetime.timedelta(days=31), today - datetime.timedelta(days=540))
+        span = (today - datetime.timedelta(days=20) - earliest).days
+        enrolled_on = earliest + datetime.timedelta(days=rng.randrange(max(span, 1)))
+        division = home_division(person)
+        enrolments.append(
+            MealDeliveryEnrolment(
+                person=person,
+                division_id=division,
+                facility=rng.choice(sites_by_town.get(division[:9]) or all_sites),
+                category=category,
+                enrolled_on=min(enrolled_on, today),
+            )
+        )
+    MealDeliveryEnrolment.objects.bulk_create(enrolments)
+    last_month = services.previous_month(today)
+    deliveries = []
+    for enrolment in enrolments:
+        month = services.first_of_month(enrolment.enrolled_on)
+        while month <= last_month:
+            deliveries.append(
+                MealDelivery(enrolment=enrolment, month=month, meals_delivered=rng.randrange(20, 31))
+            )
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+    MealDelivery.objects.bulk_create(deliveries, batch_size=2000)
+    return len(enrolments), len(deliveries)
+
+
 def _training(rng: random.Random, caregivers: list[Person], today: datetime.date) -> int:
     trainings: list[CaregiverTraining] = []
     seen: set[tuple[int, str, datetime.date]] = set()
@@ -389,6 +443,7 @@ def load(out: TextIOBase | Any) -> None:
         elderly = _people(rng, ELDERLY_PEOPLE, datetime.date(1934, 1, 1), ELDERLY_SEQUENCE, villages)
         projects = _home_care(rng, elderly, today)
         meals = _meals(rng, facilities, today)
+        enrolled, delivered = _meal_delivery(rng, facilities, today)
         caregivers = _people(rng, CAREGIVERS, datetime.date(1966, 1, 1), CAREGIVER_SEQUENCE, villages)
         trainings = _training(rng, caregivers, today)
         missing = services.raise_missing_statements(today=missing_statements_job_day(today))
@@ -405,6 +460,7 @@ def load(out: TextIOBase | Any) -> None:
         )
     out.write(
         f"Elder care: {len(facilities)} facilities, {statements} escrow statements, {hazards} hazards, "
-        f"{projects} home-care projects, {meals} meal reports, {trainings} trainings; "
+        f"{projects} home-care projects, {meals} meal reports, {enrolled} meal-delivery enrolments with "
+        f"{delivered} monthly deliveries, {trainings} trainings; "
         f"alerts raised: {missing} missing statements, {overdue} overdue rectifications.\n"
     )

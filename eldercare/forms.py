@@ -157,3 +157,52 @@ class HomeCareFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All statuses")), *HomeCareStatus.choices], required=False
     )
+
+
+# --- 情暖夕阳 meal delivery ----------------------------------------------------------------------------------------
+
+
+class MealEnrolmentFilterForm(forms.Form):
+    """The page's face of selectors.MealEnrolmentFilter (same parameter names; that FilterSet filters)."""
+
+    search = forms.CharField(
+        label=_("Name or whole ID number"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    open = forms.ChoiceField(
+        label=_("Enrolment"),
+        choices=[("", _("All")), ("true", _("In service")), ("false", _("Ended"))],
+        required=False,
+    )
+    division = forms.ChoiceField(label=_("Town/street"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["division"]).choices = _town_choices(user)
+
+
+class MealSiteChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.division.name}）"
+
+
+class MealEnrolmentForm(forms.Form):
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    facility = MealSiteChoiceField(label=_("Meal site"), queryset=None)
+    enrolled_on = forms.DateField(label=_("Enrolled on"), widget=DATE_INPUT)
+
+    def __init__(self, *args: Any, meal_sites: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["facility"]).queryset = meal_sites
+
+
+class MealDeliveryForm(forms.Form):
+    month = MonthFormField(label=_("Month"), widget=MONTH_INPUT)
+    meals_delivered = forms.IntegerField(label=_("Meals delivered"))
+
+
+class MealEnrolmentEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DATE_INPUT)
+    reason = forms.CharField(label=_("Reason for ending"), max_length=200)

@@ -1,5 +1,5 @@
 """Elder-care data (SPEC §5): facilities, escrow statements and their alerts, safety inspections with hazards,
-home-care projects, meal-site reports, caregiver training and awards."""
+home-care projects, meal-site reports, 情暖夕阳 meal delivery (SPEC §4.5), caregiver training and awards."""
 
 from __future__ import annotations
 
@@ -298,6 +298,74 @@ class MealReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility_id} {self.month:%Y-%m}"
+
+
+class MealDeliveryEnrolment(models.Model):
+    """情暖夕阳 (SPEC §4.5): a 低保 or 特困 beneficiary aged 60 or over with a disability, enrolled with a meal
+    site that delivers meals to the home. Open until ended (by hand or by the person's death)."""
+
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The person's household registration on enrolment (scopes the enrolment).
+    division = models.ForeignKey(
+        "divisions.Division", verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
+    )
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("meal site"), on_delete=models.PROTECT, related_name="meal_enrolments"
+    )
+    # The assistance category that made the person eligible on the day of enrolment.
+    category = models.CharField(_("assistance category"), max_length=20)
+    enrolled_on = models.DateField(_("enrolled on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meal-delivery enrolment")
+        verbose_name_plural = _("meal-delivery enrolments")
+        ordering = ["-enrolled_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(ended_on__isnull=True),
+                name="meal_enrolment_one_open_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("enrolled_on")),
+                name="meal_enrolment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.facility_id}"
+
+
+class MealDelivery(models.Model):
+    """The meals a site delivered to one enrolled person in one month."""
+
+    enrolment = models.ForeignKey(
+        MealDeliveryEnrolment,
+        verbose_name=_("enrolment"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    month = models.DateField(_("month"))
+    meals_delivered = models.IntegerField(_("meals delivered"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meal delivery")
+        verbose_name_plural = _("meal deliveries")
+        ordering = ["-month", "enrolment_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "month"], name="meal_delivery_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="meal_delivery_month_first_day"),
+            models.CheckConstraint(condition=Q(meals_delivered__gt=0), name="meal_delivery_meals_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.month:%Y-%m}"
 
 
 class CertificateLevel(models.TextChoices):

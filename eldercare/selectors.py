@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.accounts.jurisdiction import scoped
 from civil_affairs.accounts.lines import Line
+from civil_affairs.api.query_filters import StrictBooleanFilter
+from civil_affairs.people.selectors import PersonSearchFilter
 
 from .models import (
     Alert,
@@ -19,6 +23,8 @@ from .models import (
     Hazard,
     HomeCareProject,
     Inspection,
+    MealDelivery,
+    MealDeliveryEnrolment,
     MealReport,
     Severity,
 )
@@ -109,3 +115,55 @@ def award_list(*, user: Any) -> QuerySet[CaregiverAward]:
     return scoped(CaregiverAward.objects.select_related("person"), user, line=Line.ELDERCARE).order_by(
         "-awarded_on", "-id"
     )
+
+
+def meal_enrolment_list(*, user: Any) -> QuerySet[MealDeliveryEnrolment]:
+    return scoped(
+        MealDeliveryEnrolment.objects.select_related("person", "division", "facility"),
+        user,
+        line=Line.ELDERCARE,
+    ).order_by("-enrolled_on", "-id")
+
+
+def meal_delivery_list(*, user: Any) -> QuerySet[MealDelivery]:
+    return scoped(
+        MealDelivery.objects.select_related("enrolment", "enrolment__person", "enrolment__facility"),
+        user,
+        line=Line.ELDERCARE,
+        division_field="enrolment__division",
+    ).order_by("-month", "enrolment_id")
+
+
+class MealEnrolmentFilter(django_filters.FilterSet):
+    """情暖夕阳 enrolments, for the API and the page alike."""
+
+    search = PersonSearchFilter(people=["person"], label=_("Name or whole ID number"))
+    facility = django_filters.NumberFilter(field_name="facility_id", label=_("Meal site"))
+    open = StrictBooleanFilter(
+        field_name="ended_on", lookup_expr="isnull", label=_("In service"), help_text="true: not ended."
+    )
+    division = django_filters.CharFilter(
+        field_name="division__code",
+        lookup_expr="startswith",
+        label=_("Division"),
+        help_text="Division code (its whole subtree).",
+    )
+
+    class Meta:
+        model = MealDeliveryEnrolment
+        fields = ["facility"]
+
+
+class MealDeliveryFilter(django_filters.FilterSet):
+    enrolment = django_filters.NumberFilter(field_name="enrolment_id", label=_("Enrolment"))
+    facility = django_filters.NumberFilter(field_name="enrolment__facility_id", label=_("Meal site"))
+    division = django_filters.CharFilter(
+        field_name="enrolment__division__code",
+        lookup_expr="startswith",
+        label=_("Division"),
+        help_text="Division code (its whole subtree).",
+    )
+
+    class Meta:
+        model = MealDelivery
+        fields = ["enrolment"]

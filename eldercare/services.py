@@ -7,6 +7,7 @@ close themselves when the cause goes; a manually closed alert stays closed for t
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assistance.beneficiaries import SUBSISTENCE_CATEGORIES, was_beneficiary_on
 from civil_affairs.accounts.jurisdiction import covers
 from civil_affairs.audit.services import audit_record, diff
 from civil_affairs.divisions.models import Division
@@ -41,6 +43,8 @@ from .models import (
     HomeCareProject,
     HomeCareStatus,
     Inspection,
+    MealDelivery,
+    MealDeliveryEnrolment,
     MealReport,
     Ownership,
     Severity,
@@ -84,7 +88,7 @@ def _check_month(month: datetime.date, today: datetime.date | None = None) -> da
     month = first_of_month(month)
     if month > first_of_month(today or timezone.localdate()):
         raise RuleViolation(
-            _("A statement is for the current or an earlier month, not a future one."),
+            _("Give the current or an earlier month, not a future one."),
             field="month",
             code="future_month",
         )
@@ -607,6 +611,12 @@ def home_care_create(
         _not_negative(subsidy, "subsidy")
         if status == HomeCareStatus.COMPLETED and completed_on is None:
             raise RuleViolation(_("Give the completion date."), field="completed_on", code="required")
+        if status != HomeCareStatus.COMPLETED and completed_on is not None:
+            raise RuleViolation(
+                _("Only a completed project has a completion date."),
+                field="completed_on",
+                code="not_completed",
+            )
         if completed_on is not None and completed_on > today:
             raise RuleViolation(
                 _("A completion date cannot be in the future."), field="completed_on", code="future"
@@ -698,6 +708,186 @@ def meal_report_record(
             },
         )
     return report
+
+
+# --- 情暖夕阳 meal delivery (SPEC §4.5) ------------------------------------------------------------------------
+
+MEALS_PER_DAY_MAX = 3  # breakfast, lunch and supper: a month's deliveries cannot exceed three a day
+
+
+def _check_person_in_reach(actor: Any, person: Person) -> None:
+    if not covers(actor, person.division_id):
+        raise RuleViolation(
+            _("This person is registered outside your jurisdiction."), field="person", code="outside"
+        )
+
+
+def meal_enrolment_create(
+    *, actor: Any, person: Person, facility: Facility, enrolled_on: datetime.date | None = None
+) -> MealDeliveryEnrolment:
+    """Enrol a 低保 or 特困 beneficiary aged 60 or over with a disability certificate with an operating meal
+    site; one open enrolment per person (a second → 409). Eligibility is asked of assistance/ on the day."""
+    today = timezone.localdate()
+    enrolled_on = enrolled_on or today
+    if enrolled_on > today:
+        raise RuleViolation(
+            _("An enrolment cannot be dated in the future."), field="enrolled_on", code="future"
+        )
+    if facility.kind != FacilityKind.MEAL_SITE:
+        raise RuleViolation(_("Meals are delivered by meal sites."), field="facility", code="not_meal_site")
+    if facility.status != FacilityStatus.OPERATING:
+        raise RuleViolation(
+            _("This meal site is not operating."), field="facility", code="facility_not_operating"
+        )
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        _check_person_in_reach(actor, person)
+        if person.is_deceased:
+            raise RuleViolation(
+                _("This person is recorded as deceased."), field="person", code="person_deceased"
+            )
+        if age_on(person.birth_date, enrolled_on) < ELDERLY_AGE:
+            raise RuleViolation(
+                _("Meal delivery is for people aged %(age)s or over on the day of enrolment.")
+                % {"age": ELDERLY_AGE},
+                field="person",
+                code="under_60",
+            )
+        if not person.has_disability_certificate:
+            raise RuleViolation(
+                _("Meal delivery is for people with a disability certificate."),
+                field="person",
+                code="no_disability_certificate",
+            )
+        category = was_beneficiary_on(person, enrolled_on, SUBSISTENCE_CATEGORIES)
+        if category is None:
+            raise RuleViolation(
+                _(
+                    "Meal delivery is for beneficiaries of the minimum living allowance or extreme-poverty "
+                    "support; this person had no such enrollment on the day of enrolment."
+                ),
+                field="person",
+                code="not_beneficiary",
+            )
+        if MealDeliveryEnrolment.objects.filter(person=person, ended_on__isnull=True).exists():
+            raise Conflict(_("This person is already enrolled for meal delivery."))
+        enrolment = MealDeliveryEnrolment.objects.create(
+            person=person,
+            division_id=home_division(person),
+            facility=facility,
+            category=category,
+            enrolled_on=enrolled_on,
+        )
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=enrolment,
+            changes={
+                "person": [None, person.pk],
+                "facility": [None, facility.pk],
+                "category": [None, category],
+                "enrolled_on": [None, enrolled_on],
+            },
+        )
+    return enrolment
+
+
+def _end_enrolment(*, actor: Any, enrolment: MealDeliveryEnrolment, on: datetime.date, reason: str) -> None:
+    enrolment.ended_on = on
+    enrolment.end_reason = reason
+    enrolment.save(update_fields=["ended_on", "end_reason"])
+    audit_record(
+        actor=actor, action="end", obj=enrolment, changes={"ended_on": [None, on], "end_reason": ["", reason]}
+    )
+
+
+def meal_enrolment_end(
+    *, actor: Any, enrolment: MealDeliveryEnrolment, ended_on: datetime.date, reason: str
+) -> MealDeliveryEnrolment:
+    """End an enrolment on a day between its start and today, with the reason; ending it twice → 409."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("Give the reason for ending."), field="reason", code="required")
+    if ended_on > timezone.localdate():
+        raise RuleViolation(_("An end date cannot be in the future."), field="ended_on", code="future")
+    if ended_on < enrolment.enrolled_on:
+        raise RuleViolation(
+            _("An enrolment cannot end before it began (%(date)s).") % {"date": enrolment.enrolled_on},
+            field="ended_on",
+            code="before_enrolment",
+        )
+    with transaction.atomic():
+        enrolment = MealDeliveryEnrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.ended_on is not None:
+            raise Conflict(_("This enrolment has already ended."))
+        last_month = MealDelivery.objects.filter(enrolment=enrolment).order_by("-month").first()
+        if last_month is not None and last_month.month > first_of_month(ended_on):
+            raise RuleViolation(
+                _("Deliveries are recorded for %(month)s, after this end date.")
+                % {"month": f"{last_month.month:%Y-%m}"},
+                field="ended_on",
+                code="deliveries_after_end",
+            )
+        _end_enrolment(actor=actor, enrolment=enrolment, on=ended_on, reason=reason)
+    return enrolment
+
+
+def meal_enrolments_end_for_person(*, actor: Any, person: Person, on: datetime.date, reason: str) -> int:
+    """End a person's open meal-delivery enrolment (the person died); audited."""
+    enrolments = list(
+        MealDeliveryEnrolment.objects.select_for_update().filter(person=person, ended_on__isnull=True)
+    )
+    for enrolment in enrolments:
+        _end_enrolment(actor=actor, enrolment=enrolment, on=max(on, enrolment.enrolled_on), reason=reason)
+    return len(enrolments)
+
+
+def meal_delivery_record(
+    *, actor: Any, enrolment: MealDeliveryEnrolment, month: datetime.date, meals_delivered: int
+) -> MealDelivery:
+    """The meals delivered to an enrolled person in a month within the enrolment, at most three a day."""
+    month = _check_month(month)
+    if month < first_of_month(enrolment.enrolled_on):
+        raise RuleViolation(
+            _("The enrolment began on %(date)s; give that month or a later one.")
+            % {"date": enrolment.enrolled_on},
+            field="month",
+            code="before_enrolment",
+        )
+    if enrolment.ended_on is not None and month > first_of_month(enrolment.ended_on):
+        raise RuleViolation(
+            _("The enrolment ended on %(date)s; give that month or an earlier one.")
+            % {"date": enrolment.ended_on},
+            field="month",
+            code="after_enrolment",
+        )
+    most = MEALS_PER_DAY_MAX * calendar.monthrange(month.year, month.month)[1]
+    if meals_delivered is None or not 1 <= meals_delivered <= most:
+        raise RuleViolation(
+            _("Meals delivered in %(month)s must be between 1 and %(most)s (three a day).")
+            % {"month": f"{month:%Y-%m}", "most": most},
+            field="meals_delivered",
+            code="out_of_range",
+        )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                delivery = MealDelivery.objects.create(
+                    enrolment=enrolment, month=month, meals_delivered=meals_delivered
+                )
+        except IntegrityError:
+            raise Conflict(_("The deliveries of this month are already recorded.")) from None
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=delivery,
+            changes={
+                "enrolment": [None, enrolment.pk],
+                "month": [None, f"{month:%Y-%m}"],
+                "meals_delivered": [None, meals_delivered],
+            },
+        )
+    return delivery
 
 
 # --- Caregiver training and awards --------------------------------------------------------------------------

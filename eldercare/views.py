@@ -1,6 +1,6 @@
 """Elder-care pages (SPEC §5): overview, facilities (filters, ordering, CSV/XLSX), the facility page with its
-statements, alerts, inspections and hazards together, the forms that record them, open alerts by kind, and
-home-care projects. Thin views: forms check the shape, services enforce the rules; every object comes from a
+statements, alerts, inspections and hazards together, the forms that record them, open alerts by kind,
+home-care projects and 情暖夕阳 meal delivery (enrolments, their monthly deliveries, ending them). Thin views: forms check the shape, services enforce the rules; every object comes from a
 jurisdiction- and line-scoped selector (404 outside)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,7 +28,13 @@ from civil_affairs.web.forms import show_domain_error
 from civil_affairs.web.lists import filtered
 
 from . import selectors, services
-from .api import FACILITY_COLUMNS, FACILITY_ORDERING, HomeCareFilter, HomeCareViewSet
+from .api import (
+    FACILITY_COLUMNS,
+    FACILITY_ORDERING,
+    HomeCareFilter,
+    HomeCareViewSet,
+    MealEnrolmentViewSet,
+)
 from .forms import (
     HAZARD_ROWS,
     AlertCloseForm,
@@ -38,11 +44,22 @@ from .forms import (
     HomeCareFilterForm,
     HomeCareForm,
     InspectionForm,
+    MealDeliveryForm,
+    MealEnrolmentEndForm,
+    MealEnrolmentFilterForm,
+    MealEnrolmentForm,
     RectifyForm,
     StatementCorrectForm,
     StatementForm,
 )
-from .models import AlertKind, EscrowStatement, Facility, FacilityKind
+from .models import (
+    AlertKind,
+    EscrowStatement,
+    Facility,
+    FacilityKind,
+    FacilityStatus,
+    MealDeliveryEnrolment,
+)
 
 PAGE_SIZE = 25
 
@@ -340,3 +357,122 @@ def home_care_new_page(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The project has been recorded."))
                 return redirect("eldercare:home-care-list")
     return render(request, "eldercare/home_care_form.html", {"form": form})
+
+
+# --- 情暖夕阳 meal delivery ----------------------------------------------------------------------------------------
+
+
+@role_required(CASE_READERS)
+def meal_enrolment_list_page(request: HttpRequest) -> HttpResponse:
+    filters = MealEnrolmentFilterForm(request.GET, user=request.user)
+    enrolments = filtered(
+        request,
+        lambda query: apply_filterset(
+            selectors.MealEnrolmentFilter, selectors.meal_enrolment_list(user=request.user), query
+        ),
+        form=filters,
+    ).annotate(months=Count("deliveries"), meals=Sum("deliveries__meals_delivered"))
+    exported = _export(request, "meal-enrolments", MealEnrolmentViewSet.export_columns, enrolments)
+    if exported is not None:
+        return exported  # type: ignore[return-value]  # a streamed file is an HttpResponseBase
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "eldercare/meal_enrolment_list.html",
+        {
+            "filters": filters,
+            "page": _page(request, enrolments),
+            "query": query.urlencode(),
+            "may_write": user_has_role(request.user, CASE_WRITERS),
+        },
+    )
+
+
+def _meal_sites(request: HttpRequest) -> QuerySet[Facility]:
+    return selectors.facility_list(user=request.user).filter(
+        kind=FacilityKind.MEAL_SITE, status=FacilityStatus.OPERATING
+    )
+
+
+@role_required(CASE_WRITERS)
+def meal_enrolment_new_page(request: HttpRequest) -> HttpResponse:
+    form = MealEnrolmentForm(
+        request.POST or None, meal_sites=_meal_sites(request), initial={"enrolled_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        person = person_by_id_number(user=request.user, id_number=data.pop("id_number"))
+        if person is None:
+            form.add_error(
+                "id_number", _("No resident with this ID number is registered in your jurisdiction.")
+            )
+        else:
+            try:
+                enrolment = services.meal_enrolment_create(actor=request.user, person=person, **data)
+            except DomainError as error:
+                if "person" in error.errors:
+                    error.errors["id_number"] = error.errors.pop("person")
+                show_domain_error(form, error)
+            else:
+                messages.success(
+                    request, _("%(name)s is enrolled for meal delivery.") % {"name": person.name}
+                )
+                return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
+    return render(request, "eldercare/meal_enrolment_form.html", {"form": form})
+
+
+def _meal_enrolment_get(request: HttpRequest, pk: int) -> MealDeliveryEnrolment:
+    return get_object_or_404(selectors.meal_enrolment_list(user=request.user), pk=pk)
+
+
+def _meal_enrolment_page(
+    request: HttpRequest, enrolment: MealDeliveryEnrolment, **forms_: forms.Form
+) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "enrolment": enrolment,
+        "deliveries": selectors.meal_delivery_list(user=request.user).filter(enrolment=enrolment),
+        "may_write": user_has_role(request.user, CASE_WRITERS) and enrolment.ended_on is None,
+        "delivery_form": forms_.get("delivery_form")
+        or MealDeliveryForm(prefix="delivery", initial={"month": f"{today:%Y-%m}"}),
+        "end_form": forms_.get("end_form") or MealEnrolmentEndForm(prefix="end", initial={"ended_on": today}),
+    }
+    return render(request, "eldercare/meal_enrolment_detail.html", context)
+
+
+@role_required(CASE_READERS)
+def meal_enrolment_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _meal_enrolment_page(request, _meal_enrolment_get(request, pk))
+
+
+@role_required(CASE_WRITERS)
+@require_POST
+def meal_delivery_record_page(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _meal_enrolment_get(request, pk)
+    form = MealDeliveryForm(request.POST, prefix="delivery")
+    if form.is_valid():
+        try:
+            services.meal_delivery_record(actor=request.user, enrolment=enrolment, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("The month's deliveries have been recorded."))
+            return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
+    return _meal_enrolment_page(request, enrolment, delivery_form=form)
+
+
+@role_required(CASE_WRITERS)
+@require_POST
+def meal_enrolment_end_page(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _meal_enrolment_get(request, pk)
+    form = MealEnrolmentEndForm(request.POST, prefix="end")
+    if form.is_valid():
+        try:
+            services.meal_enrolment_end(actor=request.user, enrolment=enrolment, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("The enrolment has ended."))
+            return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
+    return _meal_enrolment_page(request, enrolment, end_form=form)
