@@ -126,6 +126,19 @@ class FacilityWriteSerializer(serializers.Serializer):
     has_escrow_account = serializers.BooleanField(required=False, default=False)
 
 
+class FacilityUpdateSerializer(FacilityWriteSerializer):
+    """PATCH: any of the particulars but the division (a facility that moves is registered anew)."""
+
+    division = None  # type: ignore[assignment]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "division" in self.initial_data:
+            raise serializers.ValidationError(
+                {"division": [_("A facility's division cannot change; register the facility anew.")]}
+            )
+        return attrs
+
+
 class FacilityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=FacilityKind.choices)
     status = django_filters.ChoiceFilter(choices=FacilityStatus.choices)
@@ -166,9 +179,20 @@ FACILITY_COLUMNS = [
             409: OpenApiTypes.OBJECT,
         },
     ),
+    partial_update=extend_schema(
+        request=FacilityUpdateSerializer,
+        responses={
+            200: FacilitySerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+        },
+    ),
 )
 class FacilityViewSet(ServiceCreateMixin, ScopedViewSet):
-    """Elder-care facilities (SPEC §5); ``?division=`` matches the division's subtree."""
+    """Elder-care facilities (SPEC §5); ``?division=`` matches the division's subtree. PATCH changes a
+    facility's particulars (status, beds, star rating…), audited; its division stays."""
 
     serializer_class = FacilitySerializer
     selector = selectors.facility_list
@@ -176,11 +200,18 @@ class FacilityViewSet(ServiceCreateMixin, ScopedViewSet):
     filterset_class = FacilityFilter
     ordering_fields = FACILITY_ORDERING
     search_fields = ["name", "operator"]
-    roles_by_action = {"create": CASE_WRITERS}
+    roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
     create_input = FacilityWriteSerializer
     create_service = services.facility_create
+    http_method_names = ["get", "post", "patch", "head", "options"]
     export_columns = FACILITY_COLUMNS
     export_name = "facilities"
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        facility = self.get_object()
+        data = self.validated(FacilityUpdateSerializer, partial=True)
+        services.facility_update(actor=request.user, facility=facility, **data)
+        return self.read_back(facility)
 
 
 # --- Escrow statements --------------------------------------------------------------------------------------

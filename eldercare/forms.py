@@ -9,9 +9,11 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civil_affairs.divisions.models import Division
 from civil_affairs.divisions.selectors import towns
+from civil_affairs.people.forms import DivisionChoiceField, divisions_within
 
-from .models import AlertKind, FacilityKind, FacilityStatus, HomeCareKind, HomeCareStatus, Severity
+from .models import AlertKind, FacilityKind, FacilityStatus, HomeCareKind, HomeCareStatus, Ownership, Severity
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -70,6 +72,28 @@ class FacilityFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["division"]).choices = _town_choices(user)
+
+
+class FacilityForm(forms.Form):
+    """Register a facility (with its division) or edit one (``editing``: the division stays)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=FacilityKind.choices)
+    division = DivisionChoiceField(label=_("Division"), queryset=Division.objects.none())
+    operator = forms.CharField(label=_("Operator"), max_length=100, required=False)
+    ownership = forms.ChoiceField(label=_("Ownership"), choices=Ownership.choices)
+    beds = forms.IntegerField(label=_("Beds"), initial=0)
+    star_rating = forms.IntegerField(label=_("Star rating"), required=False, help_text=_("1 to 5, or empty."))
+    status = forms.ChoiceField(label=_("Status"), choices=FacilityStatus.choices)
+    opened_on = forms.DateField(label=_("Opened on"), widget=DATE_INPUT, required=False)
+    has_escrow_account = forms.BooleanField(label=_("Escrow account"), required=False)
+
+    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["division"]
+        else:
+            cast(forms.ModelChoiceField, self.fields["division"]).queryset = divisions_within(user)
 
 
 class AlertFilterForm(forms.Form):

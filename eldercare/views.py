@@ -40,6 +40,7 @@ from .forms import (
     AlertCloseForm,
     AlertFilterForm,
     FacilityFilterForm,
+    FacilityForm,
     HazardForm,
     HomeCareFilterForm,
     HomeCareForm,
@@ -142,12 +143,47 @@ def facility_list_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "eldercare/facility_list.html",
-        {"filters": filters, "page": _page(request, facilities), "query": query.urlencode()},
+        {
+            "filters": filters,
+            "page": _page(request, facilities),
+            "query": query.urlencode(),
+            "may_write": user_has_role(request.user, CASE_WRITERS),
+        },
     )
 
 
 def _facility_get(request: HttpRequest, pk: int) -> Facility:
     return get_object_or_404(selectors.facility_list(user=request.user), pk=pk)
+
+
+@role_required(CASE_WRITERS)
+def facility_new_page(request: HttpRequest) -> HttpResponse:
+    form = FacilityForm(request.POST or None, user=request.user, initial={"status": FacilityStatus.OPERATING})
+    if request.method == "POST" and form.is_valid():
+        try:
+            facility = services.facility_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("The facility has been registered."))
+            return redirect("eldercare:facility-detail", pk=facility.pk)
+    return render(request, "eldercare/facility_form.html", {"form": form, "facility": None})
+
+
+@role_required(CASE_WRITERS)
+def facility_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _facility_get(request, pk)
+    initial = {name: getattr(facility, name) for name in services.FACILITY_FIELDS if name != "division_id"}
+    form = FacilityForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.facility_update(actor=request.user, facility=facility, **form.cleaned_data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            messages.success(request, _("The facility has been updated."))
+            return redirect("eldercare:facility-detail", pk=facility.pk)
+    return render(request, "eldercare/facility_form.html", {"form": form, "facility": facility})
 
 
 def _facility_page(request: HttpRequest, facility: Facility, **forms_: Any) -> HttpResponse:
