@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 
 import django_filters
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import SearchFilter
 from rest_framework.settings import api_settings
 
@@ -30,6 +31,17 @@ API_BACKENDS_WITHOUT_SEARCH: list[type[Any]] = [
     for backend in cast(list[type[Any]], api_settings.DEFAULT_FILTER_BACKENDS)
     if not issubclass(backend, SearchFilter)
 ]
+
+
+def division_filter(field_name: str = "division__code") -> django_filters.CharFilter:
+    """``?division=<code>``: records in that division and every division under it (the code's prefix).
+    Pages show it as a picker of names (``civil_affairs.web.lists.filter_form``), never a code to type."""
+    return django_filters.CharFilter(
+        field_name=field_name,
+        lookup_expr="startswith",
+        label=_("Town, village or community"),
+        help_text="Division code (its subtree).",
+    )
 
 
 def apply_filterset(
