@@ -5,6 +5,8 @@ jurisdiction- and line-scoped selector (404 outside)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -19,12 +21,12 @@ from django.views.decorators.http import require_POST
 
 from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, user_has_role
 from civil_affairs.audit.services import audit_record
-from civil_affairs.errors import DomainError
+from civil_affairs.errors import DomainError, RuleViolation
 from civil_affairs.exports import export_response, wanted_format
 from civil_affairs.filtering import apply_filterset
 from civil_affairs.people.selectors import person_by_id_number
 from civil_affairs.web.decorators import role_required
-from civil_affairs.web.forms import show_domain_error
+from civil_affairs.web.forms import saved
 from civil_affairs.web.lists import filtered
 
 from . import selectors, services
@@ -159,13 +161,14 @@ def _facility_get(request: HttpRequest, pk: int) -> Facility:
 @role_required(CASE_WRITERS)
 def facility_new_page(request: HttpRequest) -> HttpResponse:
     form = FacilityForm(request.POST or None, user=request.user, initial={"status": FacilityStatus.OPERATING})
-    if request.method == "POST" and form.is_valid():
-        try:
-            facility = services.facility_create(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("The facility has been registered."))
+    if request.method == "POST":
+        facility = saved(
+            request,
+            form,
+            lambda data: services.facility_create(actor=request.user, **data),
+            success=_("The facility has been registered."),
+        )
+        if facility is not None:
             return redirect("eldercare:facility-detail", pk=facility.pk)
     return render(request, "eldercare/facility_form.html", {"form": form, "facility": None})
 
@@ -175,14 +178,13 @@ def facility_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _facility_get(request, pk)
     initial = {name: getattr(facility, name) for name in services.FACILITY_FIELDS if name != "division_id"}
     form = FacilityForm(request.POST or None, user=request.user, editing=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.facility_update(actor=request.user, facility=facility, **form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("The facility has been updated."))
-            return redirect("eldercare:facility-detail", pk=facility.pk)
+    if request.method == "POST" and saved(
+        request,
+        form,
+        lambda data: services.facility_update(actor=request.user, facility=facility, **data),
+        success=_("The facility has been updated."),
+    ):
+        return redirect("eldercare:facility-detail", pk=facility.pk)
     return render(request, "eldercare/facility_form.html", {"form": form, "facility": facility})
 
 
@@ -217,14 +219,13 @@ def facility_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 def statement_record_page(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _facility_get(request, pk)
     form = StatementForm(request.POST, prefix="statement")
-    if form.is_valid():
-        try:
-            services.statement_record(actor=request.user, facility=facility, **form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("The statement has been recorded."))
-            return redirect("eldercare:facility-detail", pk=facility.pk)
+    if saved(
+        request,
+        form,
+        lambda data: services.statement_record(actor=request.user, facility=facility, **data),
+        success=_("The statement has been recorded."),
+    ):
+        return redirect("eldercare:facility-detail", pk=facility.pk)
     return _facility_page(request, facility, statement_form=form)
 
 
@@ -233,14 +234,13 @@ def statement_correct_page(request: HttpRequest, pk: int) -> HttpResponse:
     statement: EscrowStatement = get_object_or_404(selectors.statement_list(user=request.user), pk=pk)
     initial = {name: getattr(statement, name) for name in services.STATEMENT_FIELDS}
     form = StatementCorrectForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.statement_correct(actor=request.user, statement=statement, **form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("The statement has been corrected."))
-            return redirect("eldercare:facility-detail", pk=statement.facility_id)
+    if request.method == "POST" and saved(
+        request,
+        form,
+        lambda data: services.statement_correct(actor=request.user, statement=statement, **data),
+        success=_("The statement has been corrected."),
+    ):
+        return redirect("eldercare:facility-detail", pk=statement.facility_id)
     return render(request, "eldercare/statement_correct.html", {"statement": statement, "form": form})
 
 
@@ -372,26 +372,39 @@ def home_care_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _for_person(request: HttpRequest, save: Callable[..., Any]) -> Callable[[Mapping[str, Any]], Any]:
+    """``save(person=…, **rest)`` for a form naming its person by whole ID number (``id_number``), looked up in
+    the user's jurisdiction; a refusal about the person shows beside the ID number."""
+
+    def call(data: Mapping[str, Any]) -> Any:
+        values = dict(data)
+        person = person_by_id_number(user=request.user, id_number=values.pop("id_number"))
+        if person is None:
+            raise RuleViolation(
+                _("No resident with this ID number is registered in your jurisdiction."),
+                field="id_number",
+                code="unknown_person",
+            )
+        try:
+            return save(person=person, **values)
+        except DomainError as error:
+            if "person" in error.errors:
+                error.errors["id_number"] = error.errors.pop("person")
+            raise
+
+    return call
+
+
 @role_required(CASE_WRITERS)
 def home_care_new_page(request: HttpRequest) -> HttpResponse:
     form = HomeCareForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        person = person_by_id_number(user=request.user, id_number=data.pop("id_number"))
-        if person is None:
-            form.add_error(
-                "id_number", _("No resident with this ID number is registered in your jurisdiction.")
-            )
-        else:
-            try:
-                services.home_care_create(actor=request.user, person=person, **data)
-            except DomainError as error:
-                if "person" in error.errors:
-                    error.errors["id_number"] = error.errors.pop("person")
-                show_domain_error(form, error)
-            else:
-                messages.success(request, _("The project has been recorded."))
-                return redirect("eldercare:home-care-list")
+    if request.method == "POST" and saved(
+        request,
+        form,
+        _for_person(request, partial(services.home_care_create, actor=request.user)),
+        success=_("The project has been recorded."),
+    ):
+        return redirect("eldercare:home-care-list")
     return render(request, "eldercare/home_care_form.html", {"form": form})
 
 
@@ -436,25 +449,17 @@ def meal_enrolment_new_page(request: HttpRequest) -> HttpResponse:
     form = MealEnrolmentForm(
         request.POST or None, meal_sites=_meal_sites(request), initial={"enrolled_on": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        person = person_by_id_number(user=request.user, id_number=data.pop("id_number"))
-        if person is None:
-            form.add_error(
-                "id_number", _("No resident with this ID number is registered in your jurisdiction.")
-            )
-        else:
-            try:
-                enrolment = services.meal_enrolment_create(actor=request.user, person=person, **data)
-            except DomainError as error:
-                if "person" in error.errors:
-                    error.errors["id_number"] = error.errors.pop("person")
-                show_domain_error(form, error)
-            else:
-                messages.success(
-                    request, _("%(name)s is enrolled for meal delivery.") % {"name": person.name}
-                )
-                return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
+    if request.method == "POST":
+        enrolment = saved(
+            request,
+            form,
+            _for_person(request, partial(services.meal_enrolment_create, actor=request.user)),
+            success=lambda enrolment: (
+                _("%(name)s is enrolled for meal delivery.") % {"name": enrolment.person.name}
+            ),
+        )
+        if enrolment is not None:
+            return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
     return render(request, "eldercare/meal_enrolment_form.html", {"form": form})
 
 
@@ -487,14 +492,13 @@ def meal_enrolment_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 def meal_delivery_record_page(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _meal_enrolment_get(request, pk)
     form = MealDeliveryForm(request.POST, prefix="delivery")
-    if form.is_valid():
-        try:
-            services.meal_delivery_record(actor=request.user, enrolment=enrolment, **form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("The month's deliveries have been recorded."))
-            return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
+    if saved(
+        request,
+        form,
+        lambda data: services.meal_delivery_record(actor=request.user, enrolment=enrolment, **data),
+        success=_("The month's deliveries have been recorded."),
+    ):
+        return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
     return _meal_enrolment_page(request, enrolment, delivery_form=form)
 
 
@@ -503,12 +507,11 @@ def meal_delivery_record_page(request: HttpRequest, pk: int) -> HttpResponse:
 def meal_enrolment_end_page(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _meal_enrolment_get(request, pk)
     form = MealEnrolmentEndForm(request.POST, prefix="end")
-    if form.is_valid():
-        try:
-            services.meal_enrolment_end(actor=request.user, enrolment=enrolment, **form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            messages.success(request, _("The enrolment has ended."))
-            return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
+    if saved(
+        request,
+        form,
+        lambda data: services.meal_enrolment_end(actor=request.user, enrolment=enrolment, **data),
+        success=_("The enrolment has ended."),
+    ):
+        return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
     return _meal_enrolment_page(request, enrolment, end_form=form)

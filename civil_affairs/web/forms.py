@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.forms import BoundField
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from civil_affairs.errors import NON_FIELD, DomainError
@@ -12,10 +15,32 @@ from civil_affairs.errors import NON_FIELD, DomainError
 
 def show_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     """Put a service's refusal next to the field it names (or above the form)."""
-    for field, messages in error.errors.items():
+    for field, field_messages in error.errors.items():
         target = field if field in form.fields else None
-        for message in messages:
+        for message in field_messages:
             form.add_error(None if target is None or field == NON_FIELD else target, message)
+
+
+def saved(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[Mapping[str, Any]], Any],
+    *,
+    success: str | Callable[[Any], str],
+) -> Any | None:
+    """The page side of a service call: when the bound ``form`` is valid, ``save(cleaned_data)`` (a service
+    that returns the record it wrote). On success, the ``success`` message (or ``success(record)``) and the
+    record; on the service's refusal, the refusal beside the field it names and None, for the page to show
+    the form again."""
+    if not form.is_valid():
+        return None
+    try:
+        record = save(form.cleaned_data)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return None
+    messages.success(request, success(record) if callable(success) else success)
+    return record
 
 
 # Widgets where a person picks rather than types: "please choose …" rather than "please fill in …".
