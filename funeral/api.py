@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-import django_filters
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -17,26 +15,23 @@ from rest_framework.response import Response
 
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import CASE_WRITERS
-from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
-from civil_affairs.exports import Column, field
 from civil_affairs.filtering import API_BACKENDS_WITHOUT_SEARCH
 from civil_affairs.people.models import Person
-from civil_affairs.people.selectors import PersonSearchFilter, people_visible_to
+from civil_affairs.people.selectors import people_visible_to
 
-from . import selectors, services
+from . import exports, selectors, services
 from .models import (
     BurialSubsidy,
     Cemetery,
     CouncilEvent,
-    CouncilEventKind,
     DeathRecord,
     FeeWaiver,
     VillageCouncil,
 )
 from .rules import BurialType
-from .workflow import BURIAL_SUBSIDY, SubsidyState
+from .workflow import BURIAL_SUBSIDY
 
 
 class PersonField(serializers.PrimaryKeyRelatedField):
@@ -77,30 +72,6 @@ class DeathRecordCreateSerializer(serializers.Serializer):
     cremated_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class DeathRecordFilter(django_filters.FilterSet):
-    search = PersonSearchFilter(people=["person"], label=_("Name or whole ID number"))
-    division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
-    person = django_filters.NumberFilter(field_name="person_id")
-    died_after = django_filters.DateFilter(field_name="date_of_death", lookup_expr="gte")
-    died_before = django_filters.DateFilter(field_name="date_of_death", lookup_expr="lte")
-    cremated = StrictBooleanFilter()
-
-    class Meta:
-        model = DeathRecord
-        fields = ["division", "person", "cremated"]
-
-
-DEATH_COLUMNS = [
-    field(_("Name"), "person.name"),
-    field(_("ID number"), "person.id_number", text=True),
-    field(_("Village or community"), "division.name"),
-    field(_("Date of death"), "date_of_death"),
-    field(_("Place of death"), "place"),
-    field(_("Cremated"), "cremated"),
-    field(_("Cremated on"), "cremated_on"),
-]
-
-
 @extend_schema_view(
     create=extend_schema(request=DeathRecordCreateSerializer, responses={201: DeathRecordSerializer})
 )
@@ -113,12 +84,12 @@ class DeathRecordViewSet(ServiceCreateMixin, ScopedViewSet):
     line = Line.FUNERAL
     create_input = DeathRecordCreateSerializer
     create_service = services.death_record
-    filterset_class = DeathRecordFilter
+    filterset_class = selectors.DeathRecordFilter
     # ``?search=`` is the FilterSet's (a name or a whole ID number), not SearchFilter's.
     filter_backends = API_BACKENDS_WITHOUT_SEARCH
-    ordering_fields = ["date_of_death", "id"]
+    ordering_fields = selectors.DEATH_ORDERING
     roles_by_action = {"create": CASE_WRITERS}
-    export_columns = DEATH_COLUMNS
+    export_columns = exports.DEATH_COLUMNS
     export_name = "deaths"
 
 
@@ -163,29 +134,6 @@ class PaySerializer(serializers.Serializer):
     paid_on = serializers.DateField(required=False, help_text="Default today.")
 
 
-class BurialSubsidyFilter(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(choices=SubsidyState.choices)
-    burial_type = django_filters.ChoiceFilter(choices=BurialType.choices)
-    division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
-    buried_after = django_filters.DateFilter(field_name="burial_date", lookup_expr="gte")
-    buried_before = django_filters.DateFilter(field_name="burial_date", lookup_expr="lte")
-
-    class Meta:
-        model = BurialSubsidy
-        fields = ["state", "burial_type", "division"]
-
-
-SUBSIDY_COLUMNS = [
-    field(_("Deceased"), "deceased.name"),
-    field(_("ID number"), "deceased.id_number", text=True),
-    field(_("Village or community"), "division.name"),
-    field(_("Burial type"), "burial_type"),
-    field(_("Burial date"), "burial_date"),
-    field(_("Applicant"), "applicant.name"),
-    field(_("Amount (yuan)"), "amount"),
-    field(_("State"), "state"),
-]
-
 SUBSIDY_ACTIONS: dict[str, Any] = {
     "approve": (lambda actor, obj, **kw: services.burial_subsidy_approve(actor=actor, subsidy=obj), None),
     "reject": (
@@ -221,11 +169,11 @@ class BurialSubsidyViewSet(ServiceCreateMixin, ScopedViewSet):
     line = Line.FUNERAL
     create_input = BurialSubsidyCreateSerializer
     create_service = services.burial_subsidy_submit
-    filterset_class = BurialSubsidyFilter
+    filterset_class = selectors.BurialSubsidyFilter
     search_fields = ["deceased__name"]
-    ordering_fields = ["burial_date", "amount", "id"]
+    ordering_fields = selectors.SUBSIDY_ORDERING
     roles_by_action = {"create": CASE_WRITERS, **{n: t.roles for n, t in BURIAL_SUBSIDY.transitions.items()}}
-    export_columns = SUBSIDY_COLUMNS
+    export_columns = exports.SUBSIDY_COLUMNS
     export_name = "burial-subsidies"
 
     approve = _subsidy_action("approve")
@@ -249,24 +197,6 @@ class FeeWaiverCreateSerializer(serializers.Serializer):
     deceased = PersonField(queryset=Person.objects.none())
 
 
-class FeeWaiverFilter(django_filters.FilterSet):
-    division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
-
-    class Meta:
-        model = FeeWaiver
-        fields = ["division", "category"]
-
-
-WAIVER_COLUMNS = [
-    field(_("Deceased"), "deceased.name"),
-    field(_("ID number"), "deceased.id_number", text=True),
-    field(_("Village or community"), "division.name"),
-    field(_("Date of death"), "deceased.date_of_death"),
-    field(_("Assistance category"), "category"),
-    field(_("Amount (yuan)"), "amount"),
-]
-
-
 @extend_schema_view(
     create=extend_schema(request=FeeWaiverCreateSerializer, responses={201: FeeWaiverSerializer})
 )
@@ -278,10 +208,10 @@ class FeeWaiverViewSet(ServiceCreateMixin, ScopedViewSet):
     line = Line.FUNERAL
     create_input = FeeWaiverCreateSerializer
     create_service = services.fee_waiver_grant
-    filterset_class = FeeWaiverFilter
-    ordering_fields = ["id", "granted_at", "amount"]
+    filterset_class = selectors.FeeWaiverFilter
+    ordering_fields = selectors.WAIVER_ORDERING
     roles_by_action = {"create": CASE_WRITERS}
-    export_columns = WAIVER_COLUMNS
+    export_columns = exports.WAIVER_COLUMNS
     export_name = "fee-waivers"
 
 
@@ -308,32 +238,16 @@ class PlotSerializer(serializers.Serializer):
     deceased = serializers.IntegerField(source="deceased_id")
 
 
-class CemeteryFilter(django_filters.FilterSet):
-    division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
-
-    class Meta:
-        model = Cemetery
-        fields = ["division"]
-
-
-CEMETERY_COLUMNS = [
-    field(_("Name"), "name"),
-    field(_("Division"), "division.name"),
-    field(_("Plots in total"), "plots_total"),
-    field(_("Plots used"), "plots_used"),
-]
-
-
 class CemeteryViewSet(ScopedViewSet):
     """Public-welfare cemeteries (公益性公墓, SPEC §7) and plot allocation (full → 409; one per deceased)."""
 
     serializer_class = CemeterySerializer
     selector = selectors.cemetery_list
     line = Line.FUNERAL
-    filterset_class = CemeteryFilter
-    ordering_fields = ["name", "plots_total", "plots_used"]
+    filterset_class = selectors.CemeteryFilter
+    ordering_fields = selectors.CEMETERY_ORDERING
     roles_by_action = {"create": CASE_WRITERS, "allocate": CASE_WRITERS}
-    export_columns = CEMETERY_COLUMNS
+    export_columns = exports.CEMETERY_COLUMNS
     export_name = "cemeteries"
 
     @extend_schema(request=CemeterySerializer, responses={201: CemeterySerializer})
@@ -383,52 +297,16 @@ class CouncilEventSerializer(serializers.ModelSerializer):
         return fields
 
 
-class CouncilFilter(django_filters.FilterSet):
-    division = django_filters.CharFilter(field_name="division__code", lookup_expr="startswith")
-
-    class Meta:
-        model = VillageCouncil
-        fields = ["division"]
-
-
-class CouncilEventFilter(django_filters.FilterSet):
-    council = django_filters.NumberFilter(field_name="council_id")
-    kind = django_filters.ChoiceFilter(choices=CouncilEventKind.choices)
-    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
-    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
-
-    class Meta:
-        model = CouncilEvent
-        fields = ["council", "kind"]
-
-
-COUNCIL_COLUMNS = [
-    field(_("Village or community"), "division.name"),
-    field(_("Chair"), "chair"),
-    Column(_("Members"), lambda c: "、".join(c.members)),
-    field(_("Charter date"), "charter_date"),
-    Column(_("Events handled"), lambda c: c.event_count),
-]
-EVENT_COLUMNS = [
-    field(_("Village or community"), "council.division.name"),
-    field(_("Kind"), "kind"),
-    field(_("Held on"), "held_on"),
-    field(_("Family"), "family"),
-    field(_("Guests"), "guests"),
-    field(_("Cost (yuan)"), "cost"),
-]
-
-
 class VillageCouncilViewSet(ScopedViewSet):
     """Village councils for weddings and funerals (红白理事会, SPEC §7): one per village."""
 
     serializer_class = VillageCouncilSerializer
     selector = selectors.village_council_list
     line = Line.FUNERAL
-    filterset_class = CouncilFilter
-    ordering_fields = ["division", "charter_date"]
+    filterset_class = selectors.CouncilFilter
+    ordering_fields = selectors.COUNCIL_ORDERING
     roles_by_action = {"create": CASE_WRITERS}
-    export_columns = COUNCIL_COLUMNS
+    export_columns = exports.COUNCIL_COLUMNS
     export_name = "village-councils"
 
     def create(self, request: Request) -> Response:
@@ -444,10 +322,10 @@ class CouncilEventViewSet(ScopedViewSet):
     serializer_class = CouncilEventSerializer
     selector = selectors.council_event_list
     line = Line.FUNERAL
-    filterset_class = CouncilEventFilter
-    ordering_fields = ["held_on", "id", "guests", "cost"]
+    filterset_class = selectors.CouncilEventFilter
+    ordering_fields = selectors.EVENT_ORDERING
     roles_by_action = {"create": CASE_WRITERS}
-    export_columns = EVENT_COLUMNS
+    export_columns = exports.EVENT_COLUMNS
     export_name = "council-events"
 
     def create(self, request: Request) -> Response:

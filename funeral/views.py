@@ -2,13 +2,15 @@
 did across the portal, eco-burial subsidies with their workflow actions, fee waivers, cemeteries and plots,
 village councils and their events, and the overpayments to recover. Thin views: forms check the shape,
 services.py enforces the rules (its refusals shown next to the field they name), every object comes from a
-jurisdiction-scoped selector (404 outside), every list exports CSV and XLSX with the API's columns.
+jurisdiction-scoped selector (404 outside), every list is filtered by its selector's FilterSet (as in the API)
+and exports CSV and XLSX with the API's columns, and a subsidy's workflow actions go through the kernel's
+posted-action helper (decisions confirmed first).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import django_filters
 from django import forms
@@ -28,13 +30,17 @@ from django.views.decorators.http import require_POST
 from assistance.overpayments import OVERPAYMENT_COLUMNS, OverpaymentFilter, overpayment_list
 from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, user_has_role
 from civil_affairs.errors import DomainError
-from civil_affairs.exports import Column, export_response, wanted_format
+from civil_affairs.exports import Column
+from civil_affairs.filtering import apply_filterset
+from civil_affairs.web.actions import Bound, action_forms, take_posted_action
 from civil_affairs.web.decorators import role_required
+from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import show_domain_error
-from civil_affairs.workflow.engine import actions_for
+from civil_affairs.web.lists import filter_form, filtered, ordered, paginate
+from civil_affairs.workflow.engine import Transition, actions_for
 from civil_affairs.workflow.engine import history as step_history
 
-from . import api, selectors, services
+from . import exports, selectors, services
 from .forms import (
     AllocateForm,
     BurialSubsidyForm,
@@ -54,35 +60,33 @@ PAGE_SIZE = 25
 def _list(
     request: HttpRequest,
     template: str,
-    queryset: QuerySet[Any],
+    select: Callable[[Mapping[str, Any] | None], QuerySet[Any]],
     *,
-    filterset: type[django_filters.FilterSet] | None,
+    filterset: type[django_filters.FilterSet],
+    shown: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    ordering: Sequence[str] = (),
     columns: Sequence[Column],
     export_name: str,
-    context: dict[str, Any] | None = None,
+    form: Callable[[forms.Form], None] | None = None,
 ) -> HttpResponse:
-    """A list page: the API's FilterSet on the selector, paginated, or ``?format=csv|xlsx`` as a file."""
-    filters = filterset(request.GET, queryset=queryset, request=request) if filterset else None
-    if filters is not None:
-        queryset = filters.qs if filters.is_valid() else queryset.none()
-    fmt = wanted_format(request.GET)
-    if fmt:
-        # A streamed CSV is not an HttpResponse subclass, but serves the same.
-        return cast(
-            HttpResponse,
-            export_response(
-                fmt=fmt, columns=columns, rows=queryset.iterator(chunk_size=2000), filename=export_name
-            ),
-        )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    """A list page through the kernel's list helpers: ``select(filters)`` (the selector, which applies
+    ``filterset``) over the query, its ``shown`` filters as the page's form (``form`` may adjust it),
+    ``?ordering=`` on ``ordering``, paginated, or ``?format=csv|xlsx`` as a file."""
+    filters = filter_form(request, filterset, shown=shown, labels=labels)
+    if form is not None:
+        form(filters)
+    rows = ordered(request, filtered(request, select, form=filters), ordering)
+    export = export_if_asked(request, name=export_name, columns=columns, rows=rows)
+    if export is not None:
+        return export
     return render(
         request,
         template,
         {
-            "page": page,
-            "filters": filters.form if filters else None,
+            "page": paginate(request, rows, per_page=PAGE_SIZE),
+            "filters": filters,
             "may_write": user_has_role(request.user, CASE_WRITERS),
-            **(context or {}),
         },
     )
 
@@ -177,9 +181,11 @@ def death_list_page(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
         "funeral/death_list.html",
-        selectors.death_list(user=request.user),
-        filterset=api.DeathRecordFilter,
-        columns=api.DEATH_COLUMNS,
+        lambda query: selectors.death_list(user=request.user, filters=query),
+        filterset=selectors.DeathRecordFilter,
+        shown=["search", "division", "died_after", "died_before", "cremated"],
+        ordering=selectors.DEATH_ORDERING,
+        columns=exports.DEATH_COLUMNS,
         export_name="deaths",
     )
 
@@ -227,9 +233,11 @@ def subsidy_list_page(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
         "funeral/subsidy_list.html",
-        selectors.burial_subsidy_list(user=request.user),
-        filterset=api.BurialSubsidyFilter,
-        columns=api.SUBSIDY_COLUMNS,
+        lambda query: selectors.burial_subsidy_list(user=request.user, filters=query),
+        filterset=selectors.BurialSubsidyFilter,
+        shown=["state", "burial_type", "division", "buried_after", "buried_before"],
+        ordering=selectors.SUBSIDY_ORDERING,
+        columns=exports.SUBSIDY_COLUMNS,
         export_name="burial-subsidies",
     )
 
@@ -253,53 +261,66 @@ def subsidy_create_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _subsidy_page(
-    request: HttpRequest, subsidy: BurialSubsidy, reject_form: ReasonForm | None = None
-) -> HttpResponse:
+# The page's workflow actions: the service each calls, and the form of those that take input.
+SUBSIDY_SERVICES: dict[str, Callable[..., BurialSubsidy]] = {
+    "approve": services.burial_subsidy_approve,
+    "reject": services.burial_subsidy_reject,
+    "pay": services.burial_subsidy_pay,
+}
+SUBSIDY_ACTION_FORMS: dict[str, type[forms.Form]] = {"reject": ReasonForm}
+
+
+def _subsidy_get(request: HttpRequest, pk: int) -> BurialSubsidy:
+    return get_object_or_404(selectors.burial_subsidy_list(user=request.user), pk=pk)
+
+
+def _subsidy_page(request: HttpRequest, subsidy: BurialSubsidy, bound: Bound | None = None) -> HttpResponse:
+    allowed = actions_for(BURIAL_SUBSIDY, subsidy, request.user)
     return render(
         request,
         "funeral/subsidy_detail.html",
         {
             "subsidy": subsidy,
-            "actions": actions_for(BURIAL_SUBSIDY, subsidy, request.user),
+            "action_forms": action_forms(request, allowed, SUBSIDY_ACTION_FORMS, bound),
             "history": step_history(subsidy),
-            "reject_form": reject_form or ReasonForm(),
         },
     )
 
 
+def _subsidy_done(result: BurialSubsidy, transition: Transition) -> str:
+    return _("Done: %(action)s.") % {"action": transition.label}
+
+
 @role_required(CASE_READERS)
 def subsidy_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return _subsidy_page(request, get_object_or_404(selectors.burial_subsidy_list(user=request.user), pk=pk))
+    return _subsidy_page(request, _subsidy_get(request, pk))
 
 
 @require_POST
 @role_required(CASE_READERS)
 def subsidy_action_page(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    subsidy = get_object_or_404(selectors.burial_subsidy_list(user=request.user), pk=pk)
-    if action not in BURIAL_SUBSIDY.transitions:
+    """Approve or reject (decisions: confirmed first; whoever filed may not) or record the payment."""
+    subsidy = _subsidy_get(request, pk)
+    if action not in SUBSIDY_SERVICES:
         raise Http404
-    reject_form = None
-    try:
-        if action == "approve":
-            services.burial_subsidy_approve(actor=request.user, subsidy=subsidy)
-        elif action == "pay":
-            services.burial_subsidy_pay(actor=request.user, subsidy=subsidy)
-        else:
-            reject_form = ReasonForm(request.POST)
-            if not reject_form.is_valid():
-                return _subsidy_page(request, subsidy, reject_form)
-            services.burial_subsidy_reject(
-                actor=request.user, subsidy=subsidy, reason=reject_form.cleaned_data["reason"]
-            )
-    except DomainError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("Your role may not do this."))
-    else:
-        messages.success(request, _("Done: %(action)s.") % {"action": BURIAL_SUBSIDY[action].label})
-    return redirect("funeral:subsidy-detail", pk=pk)
+    return take_posted_action(
+        request,
+        workflow=BURIAL_SUBSIDY,
+        action=action,
+        forms_by_action=SUBSIDY_ACTION_FORMS,
+        perform=lambda **data: SUBSIDY_SERVICES[action](actor=request.user, subsidy=subsidy, **data),
+        done=_subsidy_done,
+        redirect_to=reverse("funeral:subsidy-detail", args=[pk]),
+        rerender=lambda bound: _subsidy_page(request, _subsidy_get(request, pk), bound),
+        obj=subsidy,
+        subject=_("Eco-burial subsidy #%(id)s for %(name)s: %(type)s, %(amount)s yuan")
+        % {
+            "id": subsidy.pk,
+            "name": subsidy.deceased.name,
+            "type": subsidy.get_burial_type_display(),
+            "amount": subsidy.amount,
+        },
+    )
 
 
 # --- Fee waivers ----------------------------------------------------------------------------------------------
@@ -310,9 +331,11 @@ def waiver_list_page(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
         "funeral/waiver_list.html",
-        selectors.fee_waiver_list(user=request.user),
-        filterset=api.FeeWaiverFilter,
-        columns=api.WAIVER_COLUMNS,
+        lambda query: selectors.fee_waiver_list(user=request.user, filters=query),
+        filterset=selectors.FeeWaiverFilter,
+        shown=["division", "category"],
+        ordering=selectors.WAIVER_ORDERING,
+        columns=exports.WAIVER_COLUMNS,
         export_name="fee-waivers",
     )
 
@@ -343,9 +366,11 @@ def cemetery_list_page(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
         "funeral/cemetery_list.html",
-        selectors.cemetery_list(user=request.user),
-        filterset=api.CemeteryFilter,
-        columns=api.CEMETERY_COLUMNS,
+        lambda query: selectors.cemetery_list(user=request.user, filters=query),
+        filterset=selectors.CemeteryFilter,
+        shown=["division"],
+        ordering=selectors.CEMETERY_ORDERING,
+        columns=exports.CEMETERY_COLUMNS,
         export_name="cemeteries",
     )
 
@@ -398,9 +423,11 @@ def council_list_page(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
         "funeral/council_list.html",
-        selectors.village_council_list(user=request.user),
-        filterset=api.CouncilFilter,
-        columns=api.COUNCIL_COLUMNS,
+        lambda query: selectors.village_council_list(user=request.user, filters=query),
+        filterset=selectors.CouncilFilter,
+        shown=["division"],
+        ordering=selectors.COUNCIL_ORDERING,
+        columns=exports.COUNCIL_COLUMNS,
         export_name="village-councils",
     )
 
@@ -419,13 +446,22 @@ def council_create_page(request: HttpRequest) -> HttpResponse:
 
 @role_required(CASE_READERS)
 def event_list_page(request: HttpRequest) -> HttpResponse:
+
+    def council_picker(filters: forms.Form) -> None:
+        # The council by its village's name, not its id (the council list links here with ``?council=``).
+        councils = selectors.village_council_list(user=request.user).values_list("pk", "division__name")
+        filters.fields["council"].widget = forms.Select(choices=[("", _("All councils")), *councils])
+
     return _list(
         request,
         "funeral/event_list.html",
-        selectors.council_event_list(user=request.user),
-        filterset=api.CouncilEventFilter,
-        columns=api.EVENT_COLUMNS,
+        lambda query: selectors.council_event_list(user=request.user, filters=query),
+        filterset=selectors.CouncilEventFilter,
+        shown=["council", "kind", "held_after", "held_before"],
+        ordering=selectors.EVENT_ORDERING,
+        columns=exports.EVENT_COLUMNS,
         export_name="council-events",
+        form=council_picker,
     )
 
 
@@ -450,8 +486,15 @@ def overpayment_list_page(request: HttpRequest) -> HttpResponse:
     return _list(
         request,
         "funeral/overpayment_list.html",
-        overpayment_list(user=request.user),
+        lambda query: apply_filterset(OverpaymentFilter, overpayment_list(user=request.user), query),
         filterset=OverpaymentFilter,
+        shown=["division", "enrollment", "person"],
+        # Assistance's FilterSet names its filters for the API; the page names them in the user's language.
+        labels={
+            "division": _("Town, village or community"),
+            "enrollment": _("Enrollment no."),
+            "person": _("Deceased (person id)"),
+        },
         columns=OVERPAYMENT_COLUMNS,
         export_name="overpayments",
     )

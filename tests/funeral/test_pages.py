@@ -1,13 +1,18 @@
-"""The funeral pages: every list answers in Chinese by default and exports CSV; recording a death through the
-form shows its effects; a refusal is shown beside its field; a subsidy is decided from its page."""
+"""The funeral pages: every list answers in Chinese by default and exports CSV; its filters (the API's
+FilterSet, through the selector) are labelled in Chinese and a bad value is named, not a 500; recording a death
+through the form shows its effects; a refusal is shown beside its field; a subsidy is decided from its page,
+confirmed first, never by whoever filed it."""
 
 import datetime
+import re
 
 import pytest
 
 from assistance.workflow import EnrollmentStatus
+from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.models import Role
-from funeral.models import BurialSubsidy, DeathRecord
+from funeral import services
+from funeral.models import BurialSubsidy, CouncilEvent, DeathRecord, FeeWaiver, VillageCouncil
 from funeral.workflow import SubsidyState
 from tests.assistance.factories import EnrollmentFactory
 from tests.funeral.conftest import record_death
@@ -88,10 +93,17 @@ def test_a_refused_death_is_shown_beside_the_date(client, officer, divisions):
     assert not DeathRecord.objects.exists()
 
 
-def test_a_reviewer_approves_a_subsidy_from_its_page(client, api_as, officer, make_user, divisions):
-    person = PersonFactory()
-    record_death(api_as(officer), person)
-    subsidy = BurialSubsidy.objects.create(
+FILTERED_LISTS = [u for u in LISTS if u.count("/") == 3 and "new" not in u and u != "/funeral/"]
+
+
+def filter_form(html):
+    form = re.search(r'<form method="get" class="search filters">.*?</form>', html, re.S)
+    assert form, "the list has no filter form"
+    return form.group(0)
+
+
+def subsidy_of(person, officer, state=SubsidyState.SUBMITTED):
+    return BurialSubsidy.objects.create(
         deceased=person,
         division_id=person.division_id,
         burial_type="tree",
@@ -99,12 +111,160 @@ def test_a_reviewer_approves_a_subsidy_from_its_page(client, api_as, officer, ma
         burial_date=datetime.date(2024, 3, 12),
         amount="3000.00",
         submitted_by=officer,
+        state=state,
     )
+
+
+@pytest.mark.parametrize("url", FILTERED_LISTS)
+def test_every_list_labels_its_filters_in_chinese_without_the_apis_help(
+    compiled_catalogue, client, officer, divisions, url
+):
+    client.force_login(officer)
+
+    form = filter_form(client.get(url).content.decode())
+
+    labels = re.findall(r'<label for="id_\w+">(?:<input[^>]*>)?\s*([^<]+)</label>', form)
+    assert labels
+    for label in labels:
+        assert re.search(r"[\u4e00-\u9fff]", label) and not re.search(r"[A-Za-z]{2,}", label), label
+    assert 'class="help"' not in form and "---------" not in form
+
+
+def test_the_subsidy_list_filters_by_state_under_its_chinese_label(client, officer, divisions):
+    submitted = subsidy_of(PersonFactory(), officer)
+    approved = subsidy_of(PersonFactory(), officer, state=SubsidyState.APPROVED)
+    client.force_login(officer)
+
+    response = client.get("/funeral/subsidies/", {"state": "approved"})
+
+    assert [row.pk for row in response.context["page"]] == [approved.pk] != [submitted.pk]
+    form = filter_form(response.content.decode())
+    assert f'<label for="id_state">{zh("State")}</label>' in form
+    assert f'<option value="approved" selected>{zh("Approved")}</option>' in form
+
+
+def test_the_event_list_picks_a_council_by_its_village(client, officer, divisions):
+    ma_an, yang_bei = (
+        VillageCouncil.objects.create(
+            division=divisions[code], chair="张三", members=["张三"], charter_date=datetime.date(2020, 1, 1)
+        )
+        for code in ("370114002003", "370114001002")
+    )
+    kept = CouncilEvent.objects.create(
+        council=ma_an, kind="funeral", held_on=datetime.date(2024, 3, 1), family="王"
+    )
+    CouncilEvent.objects.create(
+        council=yang_bei, kind="wedding", held_on=datetime.date(2024, 3, 2), family="李"
+    )
+    client.force_login(officer)
+
+    response = client.get("/funeral/council-events/", {"council": ma_an.pk})
+
+    assert [row.pk for row in response.context["page"]] == [kept.pk]
+    form = filter_form(response.content.decode())
+    assert f'<option value="{ma_an.pk}" selected>{divisions["370114002003"].name}</option>' in form
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "label"),
+    [
+        ("/funeral/deaths/", {"died_after": "yesterday"}, "Died from"),
+        ("/funeral/subsidies/", {"state": "paid-twice"}, "State"),
+        ("/funeral/waivers/", {"category": "orphan_community"}, "Assistance category"),
+        ("/funeral/council-events/", {"council": "ma-an"}, "Council"),
+    ],
+)
+def test_a_bad_filter_value_empties_the_list_and_names_the_filter(
+    client, officer, divisions, url, query, label
+):
+    person = PersonFactory()
+    DeathRecord.objects.create(
+        person=person, division_id=person.division_id, date_of_death=datetime.date(2024, 3, 10)
+    )
+    subsidy_of(person, officer)
+    FeeWaiver.objects.create(
+        deceased=person, division_id=person.division_id, amount="630.00", category="dibao_urban"
+    )
+    council = VillageCouncil.objects.create(
+        division=divisions["370114002003"],
+        chair="张三",
+        members=["张三"],
+        charter_date=datetime.date(2020, 1, 1),
+    )
+    CouncilEvent.objects.create(
+        council=council, kind="funeral", held_on=datetime.date(2024, 3, 1), family="王"
+    )
+    client.force_login(officer)
+
+    unfiltered = client.get(url)
+    response = client.get(url, query)
+
+    assert len(unfiltered.context["page"]) == 1
+    assert response.status_code == 200
+    assert list(response.context["page"]) == []
+    message = zh("Correct the filters to see the list: %(filters)s.") % {"filters": zh(label)}
+    assert message in response.content.decode()
+
+
+def test_the_api_refuses_a_waiver_category_no_waiver_has(officer_api, divisions):
+    response = officer_api.get("/api/v1/funeral/fee-waivers/", {"category": "orphan_community"})
+
+    assert response.status_code == 400 and "category" in response.json()
+
+
+def test_a_reviewer_approves_a_subsidy_from_its_page_after_confirming(
+    client, api_as, officer, make_user, divisions
+):
+    person = PersonFactory()
+    record_death(api_as(officer), person)
+    subsidy = subsidy_of(person, officer)
     client.force_login(make_user(Role.DISTRICT_REVIEWER, "370114"))
+    url = f"/funeral/subsidies/{subsidy.pk}/approve/"
 
     page = client.get(f"/funeral/subsidies/{subsidy.pk}/").content.decode()
-    client.post(f"/funeral/subsidies/{subsidy.pk}/approve/")
+    asked = client.post(url)
+    subsidy.refresh_from_db()
+    state_when_asked = subsidy.state
+    done = client.post(url, {"confirmed": "1"}, follow=True)
 
     assert zh("Approve") in page
+    assert zh("Confirm: %(action)s") % {"action": zh("Approve")} in asked.content.decode()
+    assert state_when_asked == SubsidyState.SUBMITTED
     subsidy.refresh_from_db()
-    assert subsidy.state == SubsidyState.APPROVED
+    assert subsidy.state == SubsidyState.APPROVED and subsidy.decided_at is not None
+    assert done.redirect_chain[-1][0] == f"/funeral/subsidies/{subsidy.pk}/"
+    assert zh("Done: %(action)s.") % {"action": zh("Approve")} in done.content.decode()
+
+
+def test_a_rejection_without_a_reason_is_refused_beside_its_field(client, officer, make_user, divisions):
+    subsidy = subsidy_of(PersonFactory(), officer)
+    client.force_login(make_user(Role.DISTRICT_REVIEWER, "370114"))
+
+    response = client.post(f"/funeral/subsidies/{subsidy.pk}/reject/", {"reject-reason": "  "})
+
+    assert response.status_code == 200
+    assert 'id="id_reject-reason-error"' in response.content.decode()
+    subsidy.refresh_from_db()
+    assert subsidy.state == SubsidyState.SUBMITTED and subsidy.decision_reason == ""
+
+
+def test_whoever_filed_a_subsidy_may_not_decide_it_from_its_page(client, api_as, make_user, divisions):
+    admin = make_user(Role.ADMINISTRATOR, "370114", lines=[Line.FUNERAL])
+    person = PersonFactory()
+    record_death(api_as(admin), person)
+    subsidy = services.burial_subsidy_submit(
+        actor=admin,
+        deceased=person,
+        burial_type="tree",
+        applicant=PersonFactory(),
+        burial_date=datetime.date(2024, 3, 12),
+    )
+    client.force_login(admin)
+
+    page = client.get(f"/funeral/subsidies/{subsidy.pk}/").content.decode()
+    refused = client.post(f"/funeral/subsidies/{subsidy.pk}/approve/", {"confirmed": "1"})
+
+    assert f"/funeral/subsidies/{subsidy.pk}/approve/" not in page
+    assert refused.status_code == 403
+    subsidy.refresh_from_db()
+    assert subsidy.state == SubsidyState.SUBMITTED

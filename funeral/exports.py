@@ -1,0 +1,60 @@
+"""The columns of funeral's list exports (SPEC §3), shared by the API and the pages."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from civil_affairs.exports import Column, field
+
+DEATH_COLUMNS = [
+    field(_("Name"), "person.name"),
+    field(_("ID number"), "person.id_number", text=True),
+    field(_("Village or community"), "division.name"),
+    field(_("Date of death"), "date_of_death"),
+    field(_("Place of death"), "place"),
+    field(_("Cremated"), "cremated"),
+    field(_("Cremated on"), "cremated_on"),
+]
+
+SUBSIDY_COLUMNS = [
+    field(_("Deceased"), "deceased.name"),
+    field(_("ID number"), "deceased.id_number", text=True),
+    field(_("Village or community"), "division.name"),
+    field(_("Burial type"), "burial_type"),
+    field(_("Burial date"), "burial_date"),
+    field(_("Applicant"), "applicant.name"),
+    field(_("Amount (yuan)"), "amount"),
+    field(_("State"), "state"),
+]
+
+WAIVER_COLUMNS = [
+    field(_("Deceased"), "deceased.name"),
+    field(_("ID number"), "deceased.id_number", text=True),
+    field(_("Village or community"), "division.name"),
+    field(_("Date of death"), "deceased.date_of_death"),
+    field(_("Assistance category"), "category"),
+    field(_("Amount (yuan)"), "amount"),
+]
+
+CEMETERY_COLUMNS = [
+    field(_("Name"), "name"),
+    field(_("Division"), "division.name"),
+    field(_("Plots in total"), "plots_total"),
+    field(_("Plots used"), "plots_used"),
+]
+
+COUNCIL_COLUMNS = [
+    field(_("Village or community"), "division.name"),
+    field(_("Chair"), "chair"),
+    Column(_("Members"), lambda c: "、".join(c.members)),
+    field(_("Charter date"), "charter_date"),
+    Column(_("Events handled"), lambda c: c.event_count),
+]
+EVENT_COLUMNS = [
+    field(_("Village or community"), "council.division.name"),
+    field(_("Kind"), "kind"),
+    field(_("Held on"), "held_on"),
+    field(_("Family"), "family"),
+    field(_("Guests"), "guests"),
+    field(_("Cost (yuan)"), "cost"),
+]
