@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 from typing import Any, cast
 
-import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,18 +19,16 @@ from rest_framework.response import Response
 
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import CASE_WRITERS
-from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
 from civil_affairs.exports import Column, field
 from civil_affairs.filtering import API_BACKENDS_WITHOUT_SEARCH
 from civil_affairs.people.models import Person
-from civil_affairs.people.selectors import PersonSearchFilter, people_visible_to
+from civil_affairs.people.selectors import people_visible_to
 
 from . import selectors, services
 from .models import (
     Alert,
-    AlertKind,
     AwardLevel,
     CaregiverAward,
     CaregiverTraining,
@@ -79,12 +76,6 @@ def _scoped_field(fields: dict[str, serializers.Field], name: str, queryset: Que
 
 def _money(**options: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, **options)
-
-
-def _division_filter() -> django_filters.CharFilter:
-    return django_filters.CharFilter(
-        field_name="division__code", lookup_expr="startswith", help_text="Division code (its whole subtree)."
-    )
 
 
 # --- Facilities ---------------------------------------------------------------------------------------------
@@ -139,20 +130,6 @@ class FacilityUpdateSerializer(FacilityWriteSerializer):
         return attrs
 
 
-class FacilityFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=FacilityKind.choices)
-    status = django_filters.ChoiceFilter(choices=FacilityStatus.choices)
-    ownership = django_filters.ChoiceFilter(choices=Ownership.choices)
-    division = _division_filter()
-    has_escrow_account = StrictBooleanFilter()
-
-    class Meta:
-        model = Facility
-        fields = ["kind", "status", "ownership", "division", "has_escrow_account"]
-
-
-FACILITY_ORDERING = ["name", "kind", "division", "beds", "star_rating", "opened_on", "status"]
-
 FACILITY_COLUMNS = [
     field(_("No."), "pk"),
     field(_("Name"), "name"),
@@ -197,8 +174,8 @@ class FacilityViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = FacilitySerializer
     selector = selectors.facility_list
     line = Line.ELDERCARE
-    filterset_class = FacilityFilter
-    ordering_fields = FACILITY_ORDERING
+    filterset_class = selectors.FacilityFilter
+    ordering_fields = selectors.FACILITY_ORDERING
     search_fields = ["name", "operator"]
     roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
     create_input = FacilityWriteSerializer
@@ -247,25 +224,6 @@ class StatementCorrectSerializer(serializers.Serializer):
     deposits_held = _money(required=False)
 
 
-class StatementFilter(django_filters.FilterSet):
-    facility = django_filters.NumberFilter(field_name="facility_id")
-    month = django_filters.CharFilter(method="filter_month", help_text="YYYY-MM")
-    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
-
-    class Meta:
-        model = EscrowStatement
-        fields = ["facility"]
-
-    def filter_month(
-        self, queryset: QuerySet[EscrowStatement], name: str, value: str
-    ) -> QuerySet[EscrowStatement]:
-        try:
-            month = MonthField().to_internal_value(value)
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError({"month": error.detail}) from None  # 400 keyed by the parameter
-        return queryset.filter(month=month)
-
-
 @extend_schema_view(
     create=extend_schema(
         request=StatementCreateSerializer,
@@ -288,7 +246,7 @@ class StatementViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = StatementSerializer
     selector = selectors.statement_list
     line = Line.ELDERCARE
-    filterset_class = StatementFilter
+    filterset_class = selectors.StatementFilter
     ordering_fields = ["month", "prepaid_fees_held", "deposits_held", "residents"]
     roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
     create_input = StatementCreateSerializer
@@ -340,26 +298,13 @@ class AlertCloseSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class AlertFilter(django_filters.FilterSet):
-    open = StrictBooleanFilter(
-        field_name="closed_at", lookup_expr="isnull", help_text="Only open (true) or closed (false)."
-    )
-    kind = django_filters.ChoiceFilter(choices=AlertKind.choices)
-    facility = django_filters.NumberFilter(field_name="facility_id")
-    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
-
-    class Meta:
-        model = Alert
-        fields = ["kind", "facility"]
-
-
 class AlertViewSet(ScopedViewSet):
     """Escrow and safety alerts (SPEC §5): raised once per cause, closing themselves when it goes."""
 
     serializer_class = AlertSerializer
     selector = selectors.alert_list
     line = Line.ELDERCARE
-    filterset_class = AlertFilter
+    filterset_class = selectors.AlertFilter
     ordering_fields = ["raised_at", "kind", "month", "closed_at"]
     roles_by_action = {"close": CASE_WRITERS}
     export_columns = [
@@ -434,15 +379,6 @@ class InspectionCreateSerializer(serializers.Serializer):
         return fields
 
 
-class InspectionFilter(django_filters.FilterSet):
-    facility = django_filters.NumberFilter(field_name="facility_id")
-    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
-
-    class Meta:
-        model = Inspection
-        fields = ["facility"]
-
-
 @extend_schema_view(
     create=extend_schema(
         request=InspectionCreateSerializer,
@@ -453,7 +389,7 @@ class InspectionViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = InspectionSerializer
     selector = selectors.inspection_list
     line = Line.ELDERCARE
-    filterset_class = InspectionFilter
+    filterset_class = selectors.InspectionFilter
     roles_by_action = {"create": CASE_WRITERS}
     create_input = InspectionCreateSerializer
     create_service = services.inspection_record
@@ -464,22 +400,6 @@ class RectifySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class HazardFilter(django_filters.FilterSet):
-    overdue = StrictBooleanFilter(method="filter_overdue", help_text="Unrectified and past the deadline.")
-    severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    rectified = StrictBooleanFilter(field_name="rectified_on", lookup_expr="isnull", exclude=True)
-    facility = django_filters.NumberFilter(field_name="facility_id")
-    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
-
-    class Meta:
-        model = Hazard
-        fields = ["severity", "facility"]
-
-    def filter_overdue(self, queryset: QuerySet[Hazard], name: str, value: bool) -> QuerySet[Hazard]:
-        overdue = selectors.overdue_q(timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
-
-
 class HazardViewSet(ScopedViewSet):
     """Hazards found by inspections; ``?overdue=true`` lists those past their deadline. Rectify once (409 on a
     second)."""
@@ -487,7 +407,7 @@ class HazardViewSet(ScopedViewSet):
     serializer_class = HazardSerializer
     selector = selectors.hazard_list
     line = Line.ELDERCARE
-    filterset_class = HazardFilter
+    filterset_class = selectors.HazardFilter
     ordering_fields = ["deadline", "severity", "rectified_on"]
     roles_by_action = {"rectify": CASE_WRITERS}
     export_columns = [
@@ -547,18 +467,6 @@ class HomeCareCreateSerializer(serializers.Serializer):
         return fields
 
 
-class HomeCareFilter(django_filters.FilterSet):
-    search = PersonSearchFilter(people=["person"], text=["contractor"], label=_("Name or whole ID number"))
-    kind = django_filters.ChoiceFilter(choices=HomeCareKind.choices)
-    status = django_filters.ChoiceFilter(choices=HomeCareStatus.choices)
-    person = django_filters.NumberFilter(field_name="person_id")
-    division = _division_filter()
-
-    class Meta:
-        model = HomeCareProject
-        fields = ["kind", "status", "person"]
-
-
 @extend_schema_view(
     create=extend_schema(
         request=HomeCareCreateSerializer,
@@ -571,7 +479,7 @@ class HomeCareViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = HomeCareSerializer
     selector = selectors.home_care_list
     line = Line.ELDERCARE
-    filterset_class = HomeCareFilter
+    filterset_class = selectors.HomeCareFilter
     ordering_fields = ["kind", "status", "subsidy", "completed_on"]
     # ``?search=`` is the FilterSet's (a name, a whole ID number or the contractor), not SearchFilter's.
     filter_backends = API_BACKENDS_WITHOUT_SEARCH
@@ -614,15 +522,6 @@ class MealReportCreateSerializer(serializers.Serializer):
         return fields
 
 
-class MealReportFilter(django_filters.FilterSet):
-    facility = django_filters.NumberFilter(field_name="facility_id")
-    division = django_filters.CharFilter(field_name="facility__division__code", lookup_expr="startswith")
-
-    class Meta:
-        model = MealReport
-        fields = ["facility"]
-
-
 @extend_schema_view(
     create=extend_schema(
         request=MealReportCreateSerializer,
@@ -633,7 +532,7 @@ class MealReportViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = MealReportSerializer
     selector = selectors.meal_report_list
     line = Line.ELDERCARE
-    filterset_class = MealReportFilter
+    filterset_class = selectors.MealReportFilter
     roles_by_action = {"create": CASE_WRITERS}
     create_input = MealReportCreateSerializer
     create_service = services.meal_report_record
@@ -787,16 +686,6 @@ class TrainingCreateSerializer(serializers.Serializer):
         return fields
 
 
-class TrainingFilter(django_filters.FilterSet):
-    certificate_level = django_filters.ChoiceFilter(choices=CertificateLevel.choices)
-    person = django_filters.NumberFilter(field_name="person_id")
-    division = _division_filter()
-
-    class Meta:
-        model = CaregiverTraining
-        fields = ["certificate_level", "person"]
-
-
 @extend_schema_view(
     create=extend_schema(
         request=TrainingCreateSerializer, responses={201: TrainingSerializer, 400: OpenApiTypes.OBJECT}
@@ -806,7 +695,7 @@ class TrainingViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = TrainingSerializer
     selector = selectors.training_list
     line = Line.ELDERCARE
-    filterset_class = TrainingFilter
+    filterset_class = selectors.TrainingFilter
     roles_by_action = {"create": CASE_WRITERS}
     create_input = TrainingCreateSerializer
     create_service = services.training_record

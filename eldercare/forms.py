@@ -10,10 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.divisions.models import Division
-from civil_affairs.divisions.selectors import towns
 from civil_affairs.people.forms import DivisionChoiceField, divisions_within
 
-from .models import AlertKind, FacilityKind, FacilityStatus, HomeCareKind, HomeCareStatus, Ownership, Severity
+from .models import FacilityKind, FacilityStatus, HomeCareKind, HomeCareStatus, Ownership, Severity
 
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -37,41 +36,14 @@ class MonthFormField(forms.CharField):
         return datetime.date(int(parts[0]), int(parts[1]), 1)
 
 
-def _town_choices(user: Any) -> list[tuple[str, Any]]:
-    within = user.jurisdiction_id if user.jurisdiction_id else None
-    return [("", _("All towns/streets"))] + [(t.code, t.name) for t in towns(within)]
-
-
-ORDERING_CHOICES = [
-    ("", _("Default order")),
+# The facility list's "order by" choices (``?ordering=``, the API's ordering fields).
+FACILITY_ORDER_CHOICES = [
     ("name", _("Name")),
     ("-beds", _("Beds, most first")),
     ("-star_rating", _("Star rating, highest first")),
     ("opened_on", _("Opened on, earliest first")),
     ("kind", _("Kind")),
 ]
-
-
-class FacilityFilterForm(forms.Form):
-    """The page's filters: the same names as the API's FacilityFilter (kind, status, division, ordering)."""
-
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("All kinds")), *FacilityKind.choices], required=False
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All statuses")), *FacilityStatus.choices], required=False
-    )
-    division = forms.ChoiceField(label=_("Town/street"), required=False)
-    has_escrow_account = forms.ChoiceField(
-        label=_("Escrow account"),
-        choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))],
-        required=False,
-    )
-    ordering = forms.ChoiceField(label=_("Order by"), choices=ORDERING_CHOICES, required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["division"]).choices = _town_choices(user)
 
 
 class FacilityForm(forms.Form):
@@ -94,17 +66,6 @@ class FacilityForm(forms.Form):
             del self.fields["division"]
         else:
             cast(forms.ModelChoiceField, self.fields["division"]).queryset = divisions_within(user)
-
-
-class AlertFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("All kinds")), *AlertKind.choices], required=False
-    )
-    division = forms.ChoiceField(label=_("Town/street"), required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["division"]).choices = _town_choices(user)
 
 
 def _money_field(label: Any, **options: Any) -> forms.DecimalField:
@@ -166,45 +127,7 @@ class HomeCareForm(forms.Form):
     completed_on = forms.DateField(label=_("Completed on"), widget=DATE_INPUT, required=False)
 
 
-class HomeCareFilterForm(forms.Form):
-    """The page's face of the API's HomeCareFilter (same parameter names; that FilterSet does the filtering)."""
-
-    search = forms.CharField(
-        label=_("Name or whole ID number"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", _("All kinds")), *HomeCareKind.choices], required=False
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All statuses")), *HomeCareStatus.choices], required=False
-    )
-
-
 # --- 情暖夕阳 meal delivery ----------------------------------------------------------------------------------------
-
-
-class MealEnrolmentFilterForm(forms.Form):
-    """The page's face of selectors.MealEnrolmentFilter (same parameter names; that FilterSet filters)."""
-
-    search = forms.CharField(
-        label=_("Name or whole ID number"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    open = forms.ChoiceField(
-        label=_("Enrolment"),
-        choices=[("", _("All")), ("true", _("In service")), ("false", _("Ended"))],
-        required=False,
-    )
-    division = forms.ChoiceField(label=_("Town/street"), required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["division"]).choices = _town_choices(user)
 
 
 class MealSiteChoiceField(forms.ModelChoiceField):

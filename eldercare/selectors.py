@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civil_affairs.accounts.jurisdiction import scoped
@@ -14,18 +15,26 @@ from civil_affairs.accounts.lines import Line
 from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.people.selectors import PersonSearchFilter
 
+from .forms import MonthFormField
 from .models import (
     Alert,
+    AlertKind,
     CaregiverAward,
     CaregiverTraining,
+    CertificateLevel,
     EscrowStatement,
     Facility,
+    FacilityKind,
+    FacilityStatus,
     Hazard,
+    HomeCareKind,
     HomeCareProject,
+    HomeCareStatus,
     Inspection,
     MealDelivery,
     MealDeliveryEnrolment,
     MealReport,
+    Ownership,
     Severity,
 )
 
@@ -134,6 +143,131 @@ def meal_delivery_list(*, user: Any) -> QuerySet[MealDelivery]:
     ).order_by("-month", "enrolment_id")
 
 
+# --- Filters: one FilterSet per list, for the API and the pages alike ---------------------------------------
+
+
+def _division(field_name: str = "division__code") -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        field_name=field_name,
+        lookup_expr="startswith",
+        label=_("Division"),
+        help_text="Division code (its whole subtree).",
+    )
+
+
+def _facility() -> django_filters.NumberFilter:
+    return django_filters.NumberFilter(field_name="facility_id", label=_("Facility"))
+
+
+class MonthFilter(django_filters.Filter):
+    """``?month=YYYY-MM`` (the month's first day); anything else is refused, naming the parameter."""
+
+    field_class = MonthFormField
+
+
+FACILITY_ORDERING = ["name", "kind", "division", "beds", "star_rating", "opened_on", "status"]
+
+
+class FacilityFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=FacilityKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=FacilityStatus.choices, label=_("Status"))
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
+    division = _division()
+    has_escrow_account = StrictBooleanFilter(label=_("Escrow account"))
+
+    class Meta:
+        model = Facility
+        fields = ["kind", "status", "ownership", "division", "has_escrow_account"]
+
+
+class StatementFilter(django_filters.FilterSet):
+    facility = _facility()
+    month = MonthFilter(field_name="month", label=_("Month"), help_text="YYYY-MM")
+    division = _division("facility__division__code")
+
+    class Meta:
+        model = EscrowStatement
+        fields = ["facility"]
+
+
+class AlertFilter(django_filters.FilterSet):
+    open = StrictBooleanFilter(
+        field_name="closed_at",
+        lookup_expr="isnull",
+        label=_("Open"),
+        help_text="Only open (true) or closed (false).",
+    )
+    kind = django_filters.ChoiceFilter(choices=AlertKind.choices, label=_("Kind"))
+    facility = _facility()
+    division = _division("facility__division__code")
+
+    class Meta:
+        model = Alert
+        fields = ["kind", "facility"]
+
+
+class InspectionFilter(django_filters.FilterSet):
+    facility = _facility()
+    division = _division("facility__division__code")
+
+    class Meta:
+        model = Inspection
+        fields = ["facility"]
+
+
+class HazardFilter(django_filters.FilterSet):
+    overdue = StrictBooleanFilter(
+        method="filter_overdue", label=_("Overdue"), help_text="Unrectified and past the deadline."
+    )
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    rectified = StrictBooleanFilter(
+        field_name="rectified_on", lookup_expr="isnull", exclude=True, label=_("Rectified")
+    )
+    facility = _facility()
+    division = _division("facility__division__code")
+
+    class Meta:
+        model = Hazard
+        fields = ["severity", "facility"]
+
+    def filter_overdue(self, queryset: QuerySet[Hazard], name: str, value: bool) -> QuerySet[Hazard]:
+        overdue = overdue_q(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class HomeCareFilter(django_filters.FilterSet):
+    search = PersonSearchFilter(people=["person"], text=["contractor"], label=_("Name or whole ID number"))
+    kind = django_filters.ChoiceFilter(choices=HomeCareKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=HomeCareStatus.choices, label=_("Status"))
+    person = django_filters.NumberFilter(field_name="person_id", label=_("Person"))
+    division = _division()
+
+    class Meta:
+        model = HomeCareProject
+        fields = ["kind", "status", "person"]
+
+
+class MealReportFilter(django_filters.FilterSet):
+    facility = _facility()
+    division = _division("facility__division__code")
+
+    class Meta:
+        model = MealReport
+        fields = ["facility"]
+
+
+class TrainingFilter(django_filters.FilterSet):
+    certificate_level = django_filters.ChoiceFilter(
+        choices=CertificateLevel.choices, label=_("Certificate level")
+    )
+    person = django_filters.NumberFilter(field_name="person_id", label=_("Person"))
+    division = _division()
+
+    class Meta:
+        model = CaregiverTraining
+        fields = ["certificate_level", "person"]
+
+
 class MealEnrolmentFilter(django_filters.FilterSet):
     """情暖夕阳 enrolments, for the API and the page alike."""
 
@@ -142,12 +276,7 @@ class MealEnrolmentFilter(django_filters.FilterSet):
     open = StrictBooleanFilter(
         field_name="ended_on", lookup_expr="isnull", label=_("In service"), help_text="true: not ended."
     )
-    division = django_filters.CharFilter(
-        field_name="division__code",
-        lookup_expr="startswith",
-        label=_("Division"),
-        help_text="Division code (its whole subtree).",
-    )
+    division = _division()
 
     class Meta:
         model = MealDeliveryEnrolment
@@ -157,12 +286,7 @@ class MealEnrolmentFilter(django_filters.FilterSet):
 class MealDeliveryFilter(django_filters.FilterSet):
     enrolment = django_filters.NumberFilter(field_name="enrolment_id", label=_("Enrolment"))
     facility = django_filters.NumberFilter(field_name="enrolment__facility_id", label=_("Meal site"))
-    division = django_filters.CharFilter(
-        field_name="enrolment__division__code",
-        lookup_expr="startswith",
-        label=_("Division"),
-        help_text="Division code (its whole subtree).",
-    )
+    division = _division("enrolment__division__code")
 
     class Meta:
         model = MealDelivery

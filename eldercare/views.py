@@ -11,45 +11,32 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, user_has_role
-from civil_affairs.audit.services import audit_record
 from civil_affairs.errors import DomainError, RuleViolation
-from civil_affairs.exports import export_response, wanted_format
-from civil_affairs.filtering import apply_filterset
 from civil_affairs.people.selectors import person_by_id_number
 from civil_affairs.web.decorators import role_required
 from civil_affairs.web.forms import saved
-from civil_affairs.web.lists import filtered
+from civil_affairs.web.lists import list_page
 
 from . import selectors, services
-from .api import (
-    FACILITY_COLUMNS,
-    FACILITY_ORDERING,
-    HomeCareFilter,
-    HomeCareViewSet,
-    MealEnrolmentViewSet,
-)
+from .api import FACILITY_COLUMNS, HomeCareViewSet, MealEnrolmentViewSet
 from .forms import (
+    FACILITY_ORDER_CHOICES,
     HAZARD_ROWS,
     AlertCloseForm,
-    AlertFilterForm,
-    FacilityFilterForm,
     FacilityForm,
     HazardForm,
-    HomeCareFilterForm,
     HomeCareForm,
     InspectionForm,
     MealDeliveryForm,
     MealEnrolmentEndForm,
-    MealEnrolmentFilterForm,
     MealEnrolmentForm,
     RectifyForm,
     StatementCorrectForm,
@@ -64,30 +51,11 @@ from .models import (
     MealDeliveryEnrolment,
 )
 
-PAGE_SIZE = 25
-
-
-def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
 
 def _errors_as_messages(request: HttpRequest, form: forms.Form) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, str(error))
-
-
-def _export(request: HttpRequest, name: str, columns: Any, rows: QuerySet[Any]) -> HttpResponseBase | None:
-    fmt = wanted_format(request.GET)
-    if not fmt:
-        return None
-    audit_record(
-        actor=request.user,
-        action="export",
-        object_type=name,
-        changes={"format": [None, fmt], "query": [None, request.GET.urlencode()]},
-    )
-    return export_response(fmt=fmt, columns=columns, rows=rows.iterator(chunk_size=2000), filename=name)
 
 
 # --- Overview -------------------------------------------------------------------------------------------------
@@ -114,43 +82,17 @@ def index_page(request: HttpRequest) -> HttpResponse:
 # --- Facilities -----------------------------------------------------------------------------------------------
 
 
-def _filtered_facilities(request: HttpRequest, filters: FacilityFilterForm) -> QuerySet[Facility]:
-    facilities = selectors.facility_list(user=request.user)
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["kind"]:
-            facilities = facilities.filter(kind=data["kind"])
-        if data["status"]:
-            facilities = facilities.filter(status=data["status"])
-        if data["division"]:
-            facilities = facilities.filter(division__code__startswith=data["division"])
-        if data["has_escrow_account"]:
-            facilities = facilities.filter(has_escrow_account=data["has_escrow_account"] == "true")
-        ordering = data["ordering"]
-        if ordering and ordering.lstrip("-") in FACILITY_ORDERING:
-            facilities = facilities.order_by(ordering, "id")
-    return facilities
-
-
 @role_required(CASE_READERS)
 def facility_list_page(request: HttpRequest) -> HttpResponse:
-    filters = FacilityFilterForm(request.GET, user=request.user)
-    facilities = _filtered_facilities(request, filters)
-    exported = _export(request, "facilities", FACILITY_COLUMNS, facilities)
-    if exported is not None:
-        return exported  # type: ignore[return-value]  # a streamed file is an HttpResponseBase
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
-    return render(
+    return list_page(
         request,
         "eldercare/facility_list.html",
-        {
-            "filters": filters,
-            "page": _page(request, facilities),
-            "query": query.urlencode(),
-            "may_write": user_has_role(request.user, CASE_WRITERS),
-        },
+        selectors.facility_list(user=request.user),
+        filterset=selectors.FacilityFilter,
+        shown=["kind", "status", "division", "has_escrow_account"],
+        ordering=selectors.FACILITY_ORDERING,
+        export=("facilities", FACILITY_COLUMNS),
+        context={"may_write": user_has_role(request.user, CASE_WRITERS), "orderings": FACILITY_ORDER_CHOICES},
     )
 
 
@@ -306,23 +248,15 @@ def hazard_rectify_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(CASE_READERS)
 def alert_list_page(request: HttpRequest) -> HttpResponse:
-    filters = AlertFilterForm(request.GET, user=request.user)
-    alerts = selectors.alert_list(user=request.user).filter(closed_at__isnull=True)
-    if filters.is_valid():
-        if filters.cleaned_data["kind"]:
-            alerts = alerts.filter(kind=filters.cleaned_data["kind"])
-        if filters.cleaned_data["division"]:
-            alerts = alerts.filter(facility__division__code__startswith=filters.cleaned_data["division"])
+    """Open alerts (closed ones are on their facility's page), by kind."""
     counts = selectors.open_alerts_by_kind(user=request.user)
-    return render(
+    return list_page(
         request,
         "eldercare/alert_list.html",
-        {
-            "filters": filters,
-            "page": _page(request, alerts),
-            "kinds": [(k.value, k.label, counts.get(k.value, 0)) for k in AlertKind],
-            "may_write": user_has_role(request.user, CASE_WRITERS),
-        },
+        selectors.alert_list(user=request.user).filter(closed_at__isnull=True),
+        filterset=selectors.AlertFilter,
+        shown=["kind", "division"],
+        context={"kinds": [(k.value, k.label, counts.get(k.value, 0)) for k in AlertKind]},
     )
 
 
@@ -349,26 +283,14 @@ def alert_close_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(CASE_READERS)
 def home_care_list_page(request: HttpRequest) -> HttpResponse:
-    filters = HomeCareFilterForm(request.GET)
-    projects = filtered(
-        request,
-        lambda query: apply_filterset(HomeCareFilter, selectors.home_care_list(user=request.user), query),
-        form=filters,
-    )
-    exported = _export(request, "home-care", HomeCareViewSet.export_columns, projects)
-    if exported is not None:
-        return exported  # type: ignore[return-value]  # a streamed file is an HttpResponseBase
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+    return list_page(
         request,
         "eldercare/home_care_list.html",
-        {
-            "filters": filters,
-            "page": _page(request, projects),
-            "query": query.urlencode(),
-            "may_write": user_has_role(request.user, CASE_WRITERS),
-        },
+        selectors.home_care_list(user=request.user),
+        filterset=selectors.HomeCareFilter,
+        shown=["search", "kind", "status", "division"],
+        export=("home-care", HomeCareViewSet.export_columns),
+        context={"may_write": user_has_role(request.user, CASE_WRITERS)},
     )
 
 
@@ -413,28 +335,17 @@ def home_care_new_page(request: HttpRequest) -> HttpResponse:
 
 @role_required(CASE_READERS)
 def meal_enrolment_list_page(request: HttpRequest) -> HttpResponse:
-    filters = MealEnrolmentFilterForm(request.GET, user=request.user)
-    enrolments = filtered(
-        request,
-        lambda query: apply_filterset(
-            selectors.MealEnrolmentFilter, selectors.meal_enrolment_list(user=request.user), query
-        ),
-        form=filters,
-    ).annotate(months=Count("deliveries"), meals=Sum("deliveries__meals_delivered"))
-    exported = _export(request, "meal-enrolments", MealEnrolmentViewSet.export_columns, enrolments)
-    if exported is not None:
-        return exported  # type: ignore[return-value]  # a streamed file is an HttpResponseBase
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+    return list_page(
         request,
         "eldercare/meal_enrolment_list.html",
-        {
-            "filters": filters,
-            "page": _page(request, enrolments),
-            "query": query.urlencode(),
-            "may_write": user_has_role(request.user, CASE_WRITERS),
-        },
+        selectors.meal_enrolment_list(user=request.user),
+        filterset=selectors.MealEnrolmentFilter,
+        shown=["search", "open", "division"],
+        annotate=lambda rows: rows.annotate(
+            months=Count("deliveries"), meals=Sum("deliveries__meals_delivered")
+        ),
+        export=("meal-enrolments", MealEnrolmentViewSet.export_columns),
+        context={"may_write": user_has_role(request.user, CASE_WRITERS)},
     )
 
 

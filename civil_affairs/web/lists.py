@@ -6,19 +6,22 @@ parameter, so a list's URL can be bookmarked and shared and reproduces the list.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from civil_affairs.api.query_filters import TRUE_VALUES, StrictBooleanField
 from civil_affairs.errors import RuleViolation
+from civil_affairs.filtering import apply_filterset
 from civil_affairs.people.forms import division_choices
+from civil_affairs.web.exports import export_if_asked
 
 M = TypeVar("M", bound=Model)
 
@@ -81,6 +84,10 @@ def filter_form(
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif name == "search":
             field.widget = forms.TextInput(attrs={"type": "search"})
+        elif isinstance(field, forms.ChoiceField) and name != divisions:
+            # The FilterSet's empty choice reads "---------"; on a page it means every value.
+            choices = [choice for choice in cast(Any, field.choices) if choice[0] != ""]
+            cast(Any, field.widget).choices = [("", _("All")), *choices]
         elif name == divisions:
             field.widget = forms.Select(
                 choices=[
@@ -115,3 +122,38 @@ def filtered(
             _("Correct the filters to see the list: %(filters)s.") % {"filters": _(", ").join(names)},
         )
         return select(None).none()
+
+
+def list_page(
+    request: HttpRequest,
+    template: str,
+    queryset: QuerySet[M],
+    *,
+    filterset: type[django_filters.FilterSet],
+    shown: Sequence[str],
+    ordering: Sequence[str] = (),
+    export: tuple[str, Sequence[Any]] | None = None,
+    labels: Mapping[str, str] | None = None,
+    annotate: Callable[[QuerySet[M]], QuerySet[M]] | None = None,
+    context: Mapping[str, Any] | None = None,
+    per_page: int = 25,
+) -> HttpResponse:
+    """A whole list page: the selector's ``queryset`` narrowed by ``filterset`` over the query (its ``shown``
+    filters are the page's form), ``?ordering=`` on ``ordering``, ``annotate`` applied, then either the file
+    that ``?format=csv|xlsx`` asks for (``export`` = (name, columns)) or ``template`` with ``filters``,
+    ``page`` and ``context``."""
+    filters = filter_form(request, filterset, shown=shown, labels=labels)
+    rows = filtered(request, lambda query: apply_filterset(filterset, queryset, query), form=filters)
+    rows = ordered(request, rows, ordering)
+    if annotate is not None:
+        rows = annotate(rows)
+    if export is not None:
+        name, columns = export
+        exported = export_if_asked(request, name=name, columns=columns, rows=rows)
+        if exported is not None:
+            return exported
+    return render(
+        request,
+        template,
+        {"filters": filters, "page": paginate(request, rows, per_page=per_page), **(context or {})},
+    )

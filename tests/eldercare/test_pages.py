@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from eldercare.models import Alert, AlertKind, EscrowStatement, Hazard, Inspection
+from eldercare.models import Alert, AlertKind, EscrowStatement, Facility, Hazard, Inspection
 from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +94,19 @@ def test_home_care_form_finds_the_person_by_id_number(client, officer, divisions
     )
     page = client.get("/eldercare/home-care/").content.decode()
     assert person.name in page and young.name not in page
+
+
+def test_facility_list_filters_orders_and_refuses_a_bad_value_through_the_one_filterset(
+    client, officer, make_facility
+):
+    escrow = make_facility(name="甲养老院", beds=50)
+    bigger = make_facility(name="乙养老院", beds=90)
+    make_facility(name="丙养老院", has_escrow_account=False)
+    Facility.objects.filter(pk=bigger.pk).update(has_escrow_account=True)
+    client.force_login(officer)
+    page = client.get("/eldercare/facilities/", {"has_escrow_account": "on", "ordering": "-beds"})
+    html = page.content.decode()
+    assert "丙养老院" not in html and html.index("乙养老院") < html.index("甲养老院") and escrow.name in html
+    refused = client.get("/eldercare/facilities/", {"has_escrow_account": "maybe"}).content.decode()
+    assert "请更正筛选条件" in refused and "甲养老院</a>" not in refused
+    assert "---------" not in refused and ">全部<" in refused
