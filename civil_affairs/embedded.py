@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from urllib.parse import quote
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -60,17 +61,64 @@ def postgres_running() -> bool:
     return bool(info and info.is_running())
 
 
+def server_settings(memory_bytes: int | None = None) -> dict[str, str]:
+    """What the embedded server runs with, as a production server would be set (README "Benchmarks"): shared
+    buffers a quarter of the machine's memory, between PostgreSQL's 128 MB and 1 GB, and room for a batch
+    job's WAL between checkpoints (each checkpoint makes the next change of every page write it whole)."""
+    if memory_bytes is None:
+        memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    megabytes = max(128, min(1024, memory_bytes // 4 // 2**20))
+    return {"shared_buffers": f"{megabytes}MB", "max_wal_size": "4GB"}
+
+
+def _start_postgres() -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = _pgserver().get_server(PGDATA, cleanup_mode=None)
+    # pgserver keeps one handle per data directory: after a stop in this process, start it again.
+    server.ensure_postgres_running()
+    return server
+
+
+def _apply_settings(maintenance_url: str) -> bool:
+    """ALTER SYSTEM to :func:`server_settings` where they differ; True when a restart is needed."""
+    import psycopg2
+
+    connection = psycopg2.connect(maintenance_url)
+    connection.autocommit = True
+    changed = False
+    try:
+        with connection.cursor() as cursor:
+            for name, value in server_settings().items():
+                cursor.execute("SELECT pg_size_bytes(current_setting(%s)) = pg_size_bytes(%s)", [name, value])
+                if not cursor.fetchone()[0]:
+                    cursor.execute(f"ALTER SYSTEM SET {name} = %s", [value])
+                    changed = True
+    finally:
+        connection.close()
+    return changed
+
+
 def ensure_postgres() -> str:
-    """Start the embedded PostgreSQL if needed and return the project database's URL."""
+    """Start the embedded PostgreSQL if needed (with :func:`server_settings`) and return the project
+    database's URL. Settings are applied only by the process that starts the server, before anyone else
+    connects: a running server is never restarted under another process."""
     with _exclusive():
         PGDATA.mkdir(parents=True, exist_ok=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            server = _pgserver().get_server(PGDATA, cleanup_mode=None)
-        socket_dir = server.get_postmaster_info().socket_dir
-        url = f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
-        _create_database_if_missing(url.rsplit("/", 1)[0] + "/postgres")
-        return url
+        starting = not postgres_running()
+        server = _start_postgres()
+        maintenance_url = _url(server, "postgres")
+        if starting and _apply_settings(maintenance_url):
+            stop_postgres()
+            server = _start_postgres()
+            maintenance_url = _url(server, "postgres")
+        _create_database_if_missing(maintenance_url)
+        return _url(server, DATABASE_NAME)
+
+
+def _url(server: Any, database: str) -> str:
+    socket_dir = server.get_postmaster_info().socket_dir
+    return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{database}"
 
 
 def _create_database_if_missing(maintenance_url: str) -> None:
