@@ -15,7 +15,6 @@ from typing import Any
 import django_filters
 from django import forms
 from django.apps import apps
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
@@ -29,13 +28,12 @@ from django.views.decorators.http import require_POST
 
 from assistance.overpayments import OVERPAYMENT_COLUMNS, OverpaymentFilter, overpayment_list
 from civil_affairs.accounts.permissions import CASE_READERS, CASE_WRITERS, user_has_role
-from civil_affairs.errors import DomainError
 from civil_affairs.exports import Column
 from civil_affairs.filtering import apply_filterset
 from civil_affairs.web.actions import Bound, action_forms, take_posted_action
 from civil_affairs.web.decorators import role_required
 from civil_affairs.web.exports import export_if_asked
-from civil_affairs.web.forms import show_domain_error
+from civil_affairs.web.forms import saved
 from civil_affairs.web.lists import filter_form, filtered, ordered, paginate
 from civil_affairs.workflow.engine import Transition, actions_for
 from civil_affairs.workflow.engine import history as step_history
@@ -97,17 +95,16 @@ def _form_page(
     *,
     title: str,
     submit: str,
-    save: Callable[[dict[str, Any]], Any],
+    save: Callable[[Mapping[str, Any]], Any],
+    success: Callable[[Any], str],
     done: Callable[[Any], HttpResponse],
 ) -> HttpResponse:
-    """A create form: shape checked by the form, rules by the service, its refusal shown at the field."""
+    """A create form: shape checked by the form, rules by the service (the kernel's ``saved``: its refusal
+    shown at the field), then the ``success`` message and ``done(record)``, a redirect."""
     form = form_class(request.POST or None, user=request.user)  # type: ignore[call-arg]
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = save(form.cleaned_data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
+    if request.method == "POST":
+        created = saved(request, form, save, success=success)
+        if created is not None:
             return done(created)
     return render(request, "funeral/form.html", {"form": form, "title": title, "submit": submit})
 
@@ -192,19 +189,14 @@ def death_list_page(request: HttpRequest) -> HttpResponse:
 
 @role_required(CASE_WRITERS)
 def death_create_page(request: HttpRequest) -> HttpResponse:
-    def done(record: DeathRecord) -> HttpResponse:
-        messages.success(
-            request, _("The death of %(name)s has been recorded.") % {"name": record.person.name}
-        )
-        return redirect("funeral:death-detail", pk=record.pk)
-
     return _form_page(
         request,
         DeathRecordForm,
         title=_("Record a death"),
         submit=_("Record the death"),
         save=lambda data: services.death_record(actor=request.user, **data),
-        done=done,
+        success=lambda record: _("The death of %(name)s has been recorded.") % {"name": record.person.name},
+        done=lambda record: redirect("funeral:death-detail", pk=record.pk),
     )
 
 
@@ -244,20 +236,16 @@ def subsidy_list_page(request: HttpRequest) -> HttpResponse:
 
 @role_required(CASE_WRITERS)
 def subsidy_create_page(request: HttpRequest) -> HttpResponse:
-    def done(subsidy: BurialSubsidy) -> HttpResponse:
-        messages.success(
-            request,
-            _("The eco-burial subsidy of %(amount)s yuan has been filed.") % {"amount": subsidy.amount},
-        )
-        return redirect("funeral:subsidy-detail", pk=subsidy.pk)
-
     return _form_page(
         request,
         BurialSubsidyForm,
         title=_("File an eco-burial subsidy"),
         submit=_("File the subsidy"),
         save=lambda data: services.burial_subsidy_submit(actor=request.user, **data),
-        done=done,
+        success=lambda subsidy: (
+            _("The eco-burial subsidy of %(amount)s yuan has been filed.") % {"amount": subsidy.amount}
+        ),
+        done=lambda subsidy: redirect("funeral:subsidy-detail", pk=subsidy.pk),
     )
 
 
@@ -342,19 +330,16 @@ def waiver_list_page(request: HttpRequest) -> HttpResponse:
 
 @role_required(CASE_WRITERS)
 def waiver_create_page(request: HttpRequest) -> HttpResponse:
-    def done(waiver: Any) -> HttpResponse:
-        messages.success(
-            request, _("Basic funeral fees of %(amount)s yuan are waived.") % {"amount": waiver.amount}
-        )
-        return redirect("funeral:waiver-list")
-
     return _form_page(
         request,
         FeeWaiverForm,
         title=_("Waive basic funeral fees"),
         submit=_("Grant the waiver"),
         save=lambda data: services.fee_waiver_grant(actor=request.user, **data),
-        done=done,
+        success=lambda waiver: (
+            _("Basic funeral fees of %(amount)s yuan are waived.") % {"amount": waiver.amount}
+        ),
+        done=lambda waiver: redirect("funeral:waiver-list"),
     )
 
 
@@ -383,6 +368,7 @@ def cemetery_create_page(request: HttpRequest) -> HttpResponse:
         title=_("Register a cemetery"),
         submit=_("Register"),
         save=lambda data: services.cemetery_create(actor=request.user, **data),
+        success=lambda cemetery: _("The cemetery %(name)s is registered.") % {"name": cemetery.name},
         done=lambda cemetery: redirect("funeral:cemetery-detail", pk=cemetery.pk),
     )
 
@@ -394,16 +380,16 @@ def cemetery_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not user_has_role(request.user, CASE_WRITERS):
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                allocation = services.plot_allocate(
-                    actor=request.user, cemetery=cemetery, deceased=form.cleaned_data["deceased"]
-                )
-            except DomainError as error:
-                show_domain_error(form, error)
-            else:
-                messages.success(request, _("Plot %(plot)s has been allocated.") % {"plot": allocation.plot})
-                return redirect("funeral:cemetery-detail", pk=pk)
+        allocation = saved(
+            request,
+            form,
+            lambda data: services.plot_allocate(
+                actor=request.user, cemetery=cemetery, deceased=data["deceased"]
+            ),
+            success=lambda allocation: _("Plot %(plot)s has been allocated.") % {"plot": allocation.plot},
+        )
+        if allocation is not None:
+            return redirect("funeral:cemetery-detail", pk=pk)
     context = {
         "cemetery": cemetery,
         "allocations": Paginator(
@@ -440,6 +426,9 @@ def council_create_page(request: HttpRequest) -> HttpResponse:
         title=_("Register a village council"),
         submit=_("Register"),
         save=lambda data: services.village_council_create(actor=request.user, **data),
+        success=lambda council: (
+            _("The council of %(village)s is registered.") % {"village": council.division.name}
+        ),
         done=lambda council: redirect("funeral:council-list"),
     )
 
@@ -473,6 +462,10 @@ def event_create_page(request: HttpRequest) -> HttpResponse:
         title=_("Record a council event"),
         submit=_("Record"),
         save=lambda data: services.council_event_record(actor=request.user, **data),
+        success=lambda event: (
+            _("The %(kind)s of the %(family)s family is recorded.")
+            % {"kind": event.get_kind_display(), "family": event.family}
+        ),
         done=lambda event: redirect("funeral:event-list"),
     )
 

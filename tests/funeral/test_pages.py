@@ -12,7 +12,15 @@ from assistance.workflow import EnrollmentStatus
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.models import Role
 from funeral import services
-from funeral.models import BurialSubsidy, CouncilEvent, DeathRecord, FeeWaiver, VillageCouncil
+from funeral.models import (
+    BurialSubsidy,
+    Cemetery,
+    CouncilEvent,
+    DeathRecord,
+    FeeWaiver,
+    PlotAllocation,
+    VillageCouncil,
+)
 from funeral.workflow import SubsidyState
 from tests.assistance.factories import EnrollmentFactory
 from tests.funeral.conftest import record_death
@@ -268,3 +276,59 @@ def test_whoever_filed_a_subsidy_may_not_decide_it_from_its_page(client, api_as,
     assert refused.status_code == 403
     subsidy.refresh_from_db()
     assert subsidy.state == SubsidyState.SUBMITTED
+
+
+def test_registering_a_cemetery_and_allocating_a_plot_say_so(client, api_as, officer, divisions):
+    dead = PersonFactory()
+    record_death(api_as(officer), dead)
+    client.force_login(officer)
+
+    registered = client.post(
+        "/funeral/cemeteries/new/",
+        {"name": "明水公益性公墓", "division": "370114001", "plots_total": "3"},
+        follow=True,
+    )
+    cemetery = Cemetery.objects.get(name="明水公益性公墓")
+    allocated = client.post(f"/funeral/cemeteries/{cemetery.pk}/", {"deceased": dead.id_number}, follow=True)
+
+    assert registered.redirect_chain[-1][0] == f"/funeral/cemeteries/{cemetery.pk}/"
+    assert (
+        zh("The cemetery %(name)s is registered.") % {"name": "明水公益性公墓"} in registered.content.decode()
+    )
+    assert zh("Plot %(plot)s has been allocated.") % {"plot": 1} in allocated.content.decode()
+    assert PlotAllocation.objects.get(cemetery=cemetery).deceased == dead
+
+
+def test_registering_a_council_and_recording_its_event_say_so(client, officer, divisions):
+    client.force_login(officer)
+
+    registered = client.post(
+        "/funeral/councils/new/",
+        {"division": "370114002003", "chair": "张三", "members": "张三\n李四", "charter_date": "2020-01-01"},
+        follow=True,
+    )
+    council = VillageCouncil.objects.get(division_id="370114002003")
+    recorded = client.post(
+        "/funeral/council-events/new/",
+        {
+            "council": council.pk,
+            "kind": "funeral",
+            "held_on": "2024-03-01",
+            "family": "王",
+            "guests": "20",
+            "cost": "0",
+        },
+        follow=True,
+    )
+
+    village = divisions["370114002003"].name
+    assert (
+        zh("The council of %(village)s is registered.") % {"village": village} in registered.content.decode()
+    )
+    assert council.members == ["张三", "李四"]
+    message = zh("The %(kind)s of the %(family)s family is recorded.") % {
+        "kind": zh("Funeral"),
+        "family": "王",
+    }
+    assert message in recorded.content.decode()
+    assert CouncilEvent.objects.get(council=council).family == "王"
