@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from civil_affairs.accounts.jurisdiction import scoped
 from civil_affairs.accounts.lines import Line
 from civil_affairs.api.query_filters import StrictBooleanFilter
+from civil_affairs.filtering import apply_filterset, division_filter
 from civil_affairs.people.selectors import PersonSearchFilter
 
 from .forms import MonthFormField
@@ -39,10 +41,9 @@ from .models import (
 )
 
 
-def facility_list(*, user: Any) -> QuerySet[Facility]:
-    return scoped(Facility.objects.select_related("division"), user, line=Line.ELDERCARE).order_by(
-        "division_id", "name", "id"
-    )
+def facility_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Facility]:
+    facilities = scoped(Facility.objects.select_related("division"), user, line=Line.ELDERCARE)
+    return apply_filterset(FacilityFilter, facilities.order_by("division_id", "name", "id"), filters)
 
 
 def statement_list(*, user: Any) -> QuerySet[EscrowStatement]:
@@ -54,13 +55,14 @@ def statement_list(*, user: Any) -> QuerySet[EscrowStatement]:
     ).order_by("-month", "facility_id")
 
 
-def alert_list(*, user: Any) -> QuerySet[Alert]:
-    return scoped(
+def alert_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Alert]:
+    alerts = scoped(
         Alert.objects.select_related("facility", "facility__division", "hazard"),
         user,
         line=Line.ELDERCARE,
         division_field="facility__division",
-    ).order_by("-raised_at", "-id")
+    )
+    return apply_filterset(AlertFilter, alerts.order_by("-raised_at", "-id"), filters)
 
 
 def open_alerts_by_kind(*, user: Any) -> dict[str, int]:
@@ -99,10 +101,9 @@ def open_critical_hazards(*, user: Any) -> QuerySet[Hazard]:
     return hazard_list(user=user).filter(severity=Severity.CRITICAL, rectified_on__isnull=True)
 
 
-def home_care_list(*, user: Any) -> QuerySet[HomeCareProject]:
-    return scoped(
-        HomeCareProject.objects.select_related("person", "division"), user, line=Line.ELDERCARE
-    ).order_by("-id")
+def home_care_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[HomeCareProject]:
+    projects = scoped(HomeCareProject.objects.select_related("person", "division"), user, line=Line.ELDERCARE)
+    return apply_filterset(HomeCareFilter, projects.order_by("-id"), filters)
 
 
 def meal_report_list(*, user: Any) -> QuerySet[MealReport]:
@@ -126,12 +127,15 @@ def award_list(*, user: Any) -> QuerySet[CaregiverAward]:
     )
 
 
-def meal_enrolment_list(*, user: Any) -> QuerySet[MealDeliveryEnrolment]:
-    return scoped(
+def meal_enrolment_list(
+    *, user: Any, filters: Mapping[str, Any] | None = None
+) -> QuerySet[MealDeliveryEnrolment]:
+    enrolments = scoped(
         MealDeliveryEnrolment.objects.select_related("person", "division", "facility"),
         user,
         line=Line.ELDERCARE,
-    ).order_by("-enrolled_on", "-id")
+    )
+    return apply_filterset(MealEnrolmentFilter, enrolments.order_by("-enrolled_on", "-id"), filters)
 
 
 def meal_delivery_list(*, user: Any) -> QuerySet[MealDelivery]:
@@ -144,15 +148,6 @@ def meal_delivery_list(*, user: Any) -> QuerySet[MealDelivery]:
 
 
 # --- Filters: one FilterSet per list, for the API and the pages alike ---------------------------------------
-
-
-def _division(field_name: str = "division__code") -> django_filters.CharFilter:
-    return django_filters.CharFilter(
-        field_name=field_name,
-        lookup_expr="startswith",
-        label=_("Division"),
-        help_text="Division code (its whole subtree).",
-    )
 
 
 def _facility() -> django_filters.NumberFilter:
@@ -172,7 +167,7 @@ class FacilityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=FacilityKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=FacilityStatus.choices, label=_("Status"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
-    division = _division()
+    division = division_filter()
     has_escrow_account = StrictBooleanFilter(label=_("Escrow account"))
 
     class Meta:
@@ -183,7 +178,7 @@ class FacilityFilter(django_filters.FilterSet):
 class StatementFilter(django_filters.FilterSet):
     facility = _facility()
     month = MonthFilter(field_name="month", label=_("Month"), help_text="YYYY-MM")
-    division = _division("facility__division__code")
+    division = division_filter("facility__division__code")
 
     class Meta:
         model = EscrowStatement
@@ -199,7 +194,7 @@ class AlertFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=AlertKind.choices, label=_("Kind"))
     facility = _facility()
-    division = _division("facility__division__code")
+    division = division_filter("facility__division__code")
 
     class Meta:
         model = Alert
@@ -208,7 +203,7 @@ class AlertFilter(django_filters.FilterSet):
 
 class InspectionFilter(django_filters.FilterSet):
     facility = _facility()
-    division = _division("facility__division__code")
+    division = division_filter("facility__division__code")
 
     class Meta:
         model = Inspection
@@ -224,7 +219,7 @@ class HazardFilter(django_filters.FilterSet):
         field_name="rectified_on", lookup_expr="isnull", exclude=True, label=_("Rectified")
     )
     facility = _facility()
-    division = _division("facility__division__code")
+    division = division_filter("facility__division__code")
 
     class Meta:
         model = Hazard
@@ -240,7 +235,7 @@ class HomeCareFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=HomeCareKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=HomeCareStatus.choices, label=_("Status"))
     person = django_filters.NumberFilter(field_name="person_id", label=_("Person"))
-    division = _division()
+    division = division_filter()
 
     class Meta:
         model = HomeCareProject
@@ -249,7 +244,7 @@ class HomeCareFilter(django_filters.FilterSet):
 
 class MealReportFilter(django_filters.FilterSet):
     facility = _facility()
-    division = _division("facility__division__code")
+    division = division_filter("facility__division__code")
 
     class Meta:
         model = MealReport
@@ -261,7 +256,7 @@ class TrainingFilter(django_filters.FilterSet):
         choices=CertificateLevel.choices, label=_("Certificate level")
     )
     person = django_filters.NumberFilter(field_name="person_id", label=_("Person"))
-    division = _division()
+    division = division_filter()
 
     class Meta:
         model = CaregiverTraining
@@ -276,7 +271,7 @@ class MealEnrolmentFilter(django_filters.FilterSet):
     open = StrictBooleanFilter(
         field_name="ended_on", lookup_expr="isnull", label=_("In service"), help_text="true: not ended."
     )
-    division = _division()
+    division = division_filter()
 
     class Meta:
         model = MealDeliveryEnrolment
@@ -286,7 +281,7 @@ class MealEnrolmentFilter(django_filters.FilterSet):
 class MealDeliveryFilter(django_filters.FilterSet):
     enrolment = django_filters.NumberFilter(field_name="enrolment_id", label=_("Enrolment"))
     facility = django_filters.NumberFilter(field_name="enrolment__facility_id", label=_("Meal site"))
-    division = _division("enrolment__division__code")
+    division = division_filter("enrolment__division__code")
 
     class Meta:
         model = MealDelivery

@@ -87,7 +87,7 @@ def facility_list_page(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
         "eldercare/facility_list.html",
-        selectors.facility_list(user=request.user),
+        lambda query: selectors.facility_list(user=request.user, filters=query),
         filterset=selectors.FacilityFilter,
         shown=["kind", "status", "division", "has_escrow_account"],
         ordering=selectors.FACILITY_ORDERING,
@@ -253,7 +253,7 @@ def alert_list_page(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
         "eldercare/alert_list.html",
-        selectors.alert_list(user=request.user).filter(closed_at__isnull=True),
+        lambda query: selectors.alert_list(user=request.user, filters=query).filter(closed_at__isnull=True),
         filterset=selectors.AlertFilter,
         shown=["kind", "division"],
         context={"kinds": [(k.value, k.label, counts.get(k.value, 0)) for k in AlertKind]},
@@ -286,7 +286,7 @@ def home_care_list_page(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
         "eldercare/home_care_list.html",
-        selectors.home_care_list(user=request.user),
+        lambda query: selectors.home_care_list(user=request.user, filters=query),
         filterset=selectors.HomeCareFilter,
         shown=["search", "kind", "status", "division"],
         export=("home-care", HomeCareViewSet.export_columns),
@@ -338,7 +338,7 @@ def meal_enrolment_list_page(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
         "eldercare/meal_enrolment_list.html",
-        selectors.meal_enrolment_list(user=request.user),
+        lambda query: selectors.meal_enrolment_list(user=request.user, filters=query),
         filterset=selectors.MealEnrolmentFilter,
         shown=["search", "open", "division"],
         annotate=lambda rows: rows.annotate(

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import django_filters
 from django import forms
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
@@ -32,9 +31,8 @@ from civil_affairs.exports import Column
 from civil_affairs.filtering import apply_filterset
 from civil_affairs.web.actions import Bound, action_forms, take_posted_action
 from civil_affairs.web.decorators import role_required
-from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import saved
-from civil_affairs.web.lists import filter_form, filtered, ordered, paginate
+from civil_affairs.web.lists import list_page
 from civil_affairs.workflow.engine import Transition, actions_for
 from civil_affairs.workflow.engine import history as step_history
 
@@ -60,32 +58,19 @@ def _list(
     template: str,
     select: Callable[[Mapping[str, Any] | None], QuerySet[Any]],
     *,
-    filterset: type[django_filters.FilterSet],
-    shown: Sequence[str],
-    labels: Mapping[str, str] | None = None,
-    ordering: Sequence[str] = (),
     columns: Sequence[Column],
     export_name: str,
-    form: Callable[[forms.Form], None] | None = None,
+    **options: Any,
 ) -> HttpResponse:
-    """A list page through the kernel's list helpers: ``select(filters)`` (the selector, which applies
-    ``filterset``) over the query, its ``shown`` filters as the page's form (``form`` may adjust it),
-    ``?ordering=`` on ``ordering``, paginated, or ``?format=csv|xlsx`` as a file."""
-    filters = filter_form(request, filterset, shown=shown, labels=labels)
-    if form is not None:
-        form(filters)
-    rows = ordered(request, filtered(request, select, form=filters), ordering)
-    export = export_if_asked(request, name=export_name, columns=columns, rows=rows)
-    if export is not None:
-        return export
-    return render(
+    """A funeral list page: the kernel's ``list_page`` with its export and the writer's buttons."""
+    return list_page(
         request,
         template,
-        {
-            "page": paginate(request, rows, per_page=PAGE_SIZE),
-            "filters": filters,
-            "may_write": user_has_role(request.user, CASE_WRITERS),
-        },
+        select,
+        export=(export_name, columns),
+        context={"may_write": user_has_role(request.user, CASE_WRITERS)},
+        per_page=PAGE_SIZE,
+        **options,
     )
 
 

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from civil_affairs.api.query_filters import TRUE_VALUES, StrictBooleanField
 from civil_affairs.errors import RuleViolation
-from civil_affairs.filtering import apply_filterset
 from civil_affairs.people.forms import division_choices
 from civil_affairs.web.exports import export_if_asked
 
@@ -127,24 +126,26 @@ def filtered(
 def list_page(
     request: HttpRequest,
     template: str,
-    queryset: QuerySet[M],
+    select: Callable[[Mapping[str, Any] | None], QuerySet[M]],
     *,
     filterset: type[django_filters.FilterSet],
     shown: Sequence[str],
+    labels: Mapping[str, str] | None = None,
     ordering: Sequence[str] = (),
     export: tuple[str, Sequence[Any]] | None = None,
-    labels: Mapping[str, str] | None = None,
+    form: Callable[[forms.Form], None] | None = None,
     annotate: Callable[[QuerySet[M]], QuerySet[M]] | None = None,
     context: Mapping[str, Any] | None = None,
     per_page: int = 25,
 ) -> HttpResponse:
-    """A whole list page: the selector's ``queryset`` narrowed by ``filterset`` over the query (its ``shown``
-    filters are the page's form), ``?ordering=`` on ``ordering``, ``annotate`` applied, then either the file
-    that ``?format=csv|xlsx`` asks for (``export`` = (name, columns)) or ``template`` with ``filters``,
-    ``page`` and ``context``."""
+    """A whole list page: ``select(filters)`` (the app's selector, which applies ``filterset``) over the
+    query, the FilterSet's ``shown`` filters as the page's form (``form`` may adjust it), ``?ordering=`` on
+    ``ordering``, ``annotate`` applied; then the file that ``?format=csv|xlsx`` asks for (``export`` = (name,
+    columns)) or ``template`` with ``filters``, ``page`` and ``context``."""
     filters = filter_form(request, filterset, shown=shown, labels=labels)
-    rows = filtered(request, lambda query: apply_filterset(filterset, queryset, query), form=filters)
-    rows = ordered(request, rows, ordering)
+    if form is not None:
+        form(filters)
+    rows = ordered(request, filtered(request, select, form=filters), ordering)
     if annotate is not None:
         rows = annotate(rows)
     if export is not None:
@@ -152,8 +153,5 @@ def list_page(
         exported = export_if_asked(request, name=name, columns=columns, rows=rows)
         if exported is not None:
             return exported
-    return render(
-        request,
-        template,
-        {"filters": filters, "page": paginate(request, rows, per_page=per_page), **(context or {})},
-    )
+    page = paginate(request, rows, per_page=per_page)
+    return render(request, template, {"filters": filters, "page": page, **(context or {})})
