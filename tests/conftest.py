@@ -1,14 +1,18 @@
 """Shared fixtures: the demo divisions, users of each role, API clients, a real Celery worker, a browser,
-the test database's address for another process, and a fast password hasher for the whole run."""
+the test database's address for another process, the compiled translation catalogues, and a fast password
+hasher for the whole run."""
 
 from __future__ import annotations
 
+import gettext as gettext_module
+import io
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -30,6 +34,16 @@ def fast_password_hasher() -> Iterator[None]:
     time. Only under pytest; the portal keeps Django's default hashers."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture
+def compiled_catalogue(settings: Any) -> None:
+    """The .mo files are git-ignored: compile them as `make test` does, then have Django reload its catalogues."""
+    call_command("compile_translations", stdout=io.StringIO())
+    # Python's gettext keeps each .mo it read by path: a catalogue loaded before this compiled it would
+    # stay stale (a .po just edited). Assigning LOCALE_PATHS, even unchanged, clears Django's own cache.
+    gettext_module._translations.clear()  # type: ignore[attr-defined]
+    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]
 
 
 @pytest.fixture

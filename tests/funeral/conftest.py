@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from assistance.rules import Category
 from civil_affairs.accounts.lines import Line
@@ -28,13 +26,6 @@ def officer(make_user):
 @pytest.fixture
 def officer_api(api_as, officer):
     return api_as(officer)
-
-
-@pytest.fixture
-def compiled_catalogue(settings):
-    """The .mo files are git-ignored: compile them as `make test` does, then have Django reload its catalogues."""
-    call_command("compile_translations", stdout=io.StringIO())
-    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]  # assigning it clears Django's cached catalogues
 
 
 @pytest.fixture

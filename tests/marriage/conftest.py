@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from civil_affairs.accounts.models import Role
@@ -37,13 +35,6 @@ def freeze_today(monkeypatch):
 def frozen_today(freeze_today):
     """Every marriage test runs on :data:`TODAY` (a test may freeze another day with ``freeze_today``)."""
     return freeze_today(TODAY)
-
-
-@pytest.fixture
-def compiled_catalogue(settings):
-    """The .mo files are git-ignored: compile them as `make test` does, then have Django reload its catalogues."""
-    call_command("compile_translations", stdout=io.StringIO())
-    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]  # assigning it clears Django's cached catalogues
 
 
 @pytest.fixture
