@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civil_affairs.exports import Column, field
 
@@ -32,7 +33,7 @@ WAIVER_COLUMNS = [
     field(_("ID number"), "deceased.id_number", text=True),
     field(_("Village or community"), "division.name"),
     field(_("Date of death"), "deceased.date_of_death"),
-    field(_("Assistance category"), "category"),
+    field(_("Assistance category"), "category_label"),
     field(_("Amount (yuan)"), "amount"),
 ]
 
@@ -53,7 +54,7 @@ COUNCIL_COLUMNS = [
 EVENT_COLUMNS = [
     field(_("Village or community"), "council.division.name"),
     field(_("Kind"), "kind"),
-    field(_("Held on"), "held_on"),
+    field(pgettext_lazy("council event", "Held on"), "held_on"),
     field(_("Family"), "family"),
     field(_("Guests"), "guests"),
     field(_("Cost (yuan)"), "cost"),

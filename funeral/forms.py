@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.divisions.models import Division, DivisionLevel
@@ -109,7 +110,7 @@ class VillageCouncilForm(UserForm):
 class CouncilEventForm(UserForm):
     council = forms.ModelChoiceField(label=_("Council"), queryset=VillageCouncil.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=CouncilEventKind.choices)
-    held_on = forms.DateField(label=_("Held on"), widget=date_input())
+    held_on = forms.DateField(label=pgettext_lazy("council event", "Held on"), widget=date_input())
     family = forms.CharField(label=_("Family"), max_length=50)
     guests = forms.IntegerField(label=_("Guests"), min_value=0, initial=0)
     cost = forms.DecimalField(label=_("Cost (yuan)"), min_value=0, max_digits=12, decimal_places=2, initial=0)

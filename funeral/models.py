@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from assistance.rules import Category
 
 from .rules import BurialType
 from .workflow import SubsidyState
@@ -127,6 +130,14 @@ class FeeWaiver(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.amount}"
 
+    @property
+    def category_label(self) -> str:
+        """The category's name as people read it (assistance's labels); an unknown code is shown as it is."""
+        try:
+            return str(Category(self.category).label)
+        except ValueError:
+            return self.category
+
 
 class Cemetery(models.Model):
     """A public-welfare cemetery (公益性公墓). The database never lets more plots be used than it has."""
@@ -217,7 +228,8 @@ class CouncilEvent(models.Model):
 
     council = models.ForeignKey(VillageCouncil, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=8, choices=CouncilEventKind.choices)
-    held_on = models.DateField(_("held on"))
+    # Its own context: the project catalogue's "held on" is marriage counselling's 辅导日期.
+    held_on = models.DateField(pgettext_lazy("council event", "held on"))
     family = models.CharField(_("family"), max_length=50)
     guests = models.PositiveIntegerField(_("guests"), default=0)
     cost = money(_("cost (yuan)"), default=Decimal("0.00"))

@@ -3,10 +3,14 @@ FilterSet, through the selector) are labelled in Chinese and a bad value is name
 through the form shows its effects; a refusal is shown beside its field; a subsidy is decided from its page,
 confirmed first, never by whoever filed it."""
 
+import csv
 import datetime
+import io
 import re
 
+import openpyxl
 import pytest
+from django.utils import translation
 
 from assistance.workflow import EnrollmentStatus
 from civil_affairs.accounts.lines import Line
@@ -332,3 +336,63 @@ def test_registering_a_council_and_recording_its_event_say_so(client, officer, d
     }
     assert message in recorded.content.decode()
     assert CouncilEvent.objects.get(council=council).family == "王"
+
+
+def _export(client, url, fmt):
+    """The list's export as rows of text: the CSV parsed, or the XLSX's first sheet."""
+    response = client.get(url, {"format": fmt})
+    assert response.status_code == 200
+    if fmt == "csv":
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text)))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return [
+        ["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_waiver_list_and_its_exports_name_the_category_in_chinese(
+    compiled_catalogue, client, officer, divisions, fmt
+):
+    deceased = PersonFactory(name="李四", is_deceased=True, date_of_death=datetime.date(2024, 3, 10))
+    FeeWaiver.objects.create(
+        deceased=deceased, division_id=deceased.division_id, amount="630.00", category="dibao_urban"
+    )
+    client.force_login(officer)
+
+    page = client.get("/funeral/waivers/").content.decode()
+    rows = _export(client, "/funeral/waivers/", fmt)
+
+    # The code stays in the filter's <option value>, never in a cell.
+    assert re.search(r">\s*城市最低生活保障\s*</td>", page) and not re.search(
+        r">\s*dibao_urban\s*</td>", page
+    )
+    header, row = rows[0], rows[1]
+    assert row[header.index("救助类别")] == "城市最低生活保障"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_council_events_date_is_its_date_held_not_a_counselling_date(
+    compiled_catalogue, client, officer, divisions, fmt
+):
+    council = VillageCouncil.objects.create(
+        division_id="370114002003", chair="张三", members=["张三"], charter_date=datetime.date(2020, 1, 1)
+    )
+    CouncilEvent.objects.create(
+        council=council, kind="funeral", held_on=datetime.date(2024, 3, 1), family="王"
+    )
+    client.force_login(officer)
+
+    page = client.get("/funeral/council-events/").content.decode()
+    form = client.get("/funeral/council-events/new/").content.decode()
+    rows = _export(client, "/funeral/council-events/", fmt)
+
+    assert re.search(r">\s*举办日期\s*</th>", page) and "辅导日期" not in page
+    assert re.search(r'<label for="id_held_on"[^>]*>\s*举办日期', form) and "辅导日期" not in form
+    assert rows[1][rows[0].index("举办日期")] == "2024-03-01" and "辅导日期" not in rows[0]
+    with translation.override("zh-hans"):
+        # The audit log names a changed field by the model's verbose name.
+        assert str(CouncilEvent._meta.get_field("held_on").verbose_name) == "举办日期"
+        # Marriage counselling keeps its own word.
+        assert translation.gettext("Held on") == "辅导日期"
