@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from civil_affairs.accounts.jurisdiction import jurisdiction_q
 from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.api.query_filters import StrictBooleanFilter
-from civil_affairs.filtering import apply_filterset
+from civil_affairs.filtering import apply_filterset, division_filter
 
 from .models import Person
 
@@ -117,9 +117,7 @@ class PersonFilter(django_filters.FilterSet):
         help_text="A whole ID number, or a name optionally followed by the number's last 4 characters "
         "(`王小明 002X`). Parts of a number match nothing.",
     )
-    division = django_filters.CharFilter(
-        field_name="division__code", lookup_expr="startswith", label=_("Town, village or community")
-    )
+    division = division_filter()
     is_deceased = StrictBooleanFilter(label=_("Deceased"))
     sex = django_filters.ChoiceFilter(
         choices=Person._meta.get_field("sex").choices, label=_("Sex"), empty_label=_("Either sex")
