@@ -29,6 +29,7 @@ from civil_affairs.exports import export_response, wanted_format
 from civil_affairs.web.actions import Bound, action_forms, form_for, safe_next, take_posted_action
 from civil_affairs.web.decorators import ability_required, role_required
 from civil_affairs.web.exports import export_if_asked
+from civil_affairs.web.formatting import percent, yuan
 from civil_affairs.web.forms import show_domain_error
 from civil_affairs.web.lists import filter_form, filtered, ordered, paginate
 from civil_affairs.workflow.engine import Transition, actions_for, may_take
@@ -325,7 +326,7 @@ def _proposal_lines(application: Application) -> list[tuple[str, str]]:
         (
             _("Proposed monthly amount (yuan)"),
             _("%(amount)s from %(start)s")
-            % {"amount": f"{proposal.amount:.2f}", "start": proposal.start.isoformat()},
+            % {"amount": yuan(proposal.amount), "start": proposal.start.isoformat()},
         ),
         (_("How it is computed"), proposal.explanation),
     ]
@@ -413,9 +414,9 @@ def application_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 def _action_done_message(application: Application, transition: Transition) -> str:
     if transition.action == "approve":
         enrollment = Enrollment.objects.get(application=application)
-        return _("Application #%(id)s has been approved: %(amount)s yuan a month from %(start)s.") % {
+        return _("Application #%(id)s has been approved: %(amount)s a month from %(start)s.") % {
             "id": application.pk,
-            "amount": f"{enrollment.monthly_amount:.2f}",
+            "amount": yuan(enrollment.monthly_amount),
             "start": enrollment.start.isoformat(),
         }
     return _("Application #%(id)s: “%(action)s” done; it is now “%(state)s”.") % {
@@ -610,8 +611,8 @@ def _enrollment_done(updated: Enrollment, transition: Transition) -> str:
             "end": updated.end.isoformat(),
         }
     return _(
-        "Enrollment #%(id)s: re-check recorded; %(amount)s yuan a month from the next month, next re-check on %(date)s."
-    ) % {"id": updated.pk, "amount": f"{updated.monthly_amount:.2f}", "date": updated.next_review.isoformat()}
+        "Enrollment #%(id)s: re-check recorded; %(amount)s a month from the next month, next re-check on %(date)s."
+    ) % {"id": updated.pk, "amount": yuan(updated.monthly_amount), "date": updated.next_review.isoformat()}
 
 
 @role_required(CASE_READERS)
@@ -642,11 +643,11 @@ def enrollment_action_page(request: HttpRequest, pk: int, action: str) -> HttpRe
         redirect_to=reverse("assistance:enrollment-detail", args=[pk]),
         rerender=lambda bound: _enrollment_page(request, _enrollment_get(request, pk), bound=bound),
         obj=enrollment,
-        subject=_("Enrollment #%(id)s: %(category)s, %(amount)s yuan a month")
+        subject=_("Enrollment #%(id)s: %(category)s, %(amount)s a month")
         % {
             "id": enrollment.pk,
             "category": enrollment.get_category_display(),
-            "amount": f"{enrollment.monthly_amount:.2f}",
+            "amount": yuan(enrollment.monthly_amount),
         },
         # Ending what a household lives on is final: asked twice.
         confirm={"terminate"},
@@ -767,7 +768,7 @@ def uplift_approve_page(request: HttpRequest, pk: int) -> HttpResponse:
         redirect_to=reverse("assistance:uplift-detail", args=[pk]),
         obj=uplift,
         subject=_("Uplift of the standards, %(year)s: rate %(rate)s from %(date)s")
-        % {"year": uplift.year, "rate": f"{uplift.rate:.4f}", "date": uplift.effective_from.isoformat()},
+        % {"year": uplift.year, "rate": percent(uplift.rate), "date": uplift.effective_from.isoformat()},
     )
 
 

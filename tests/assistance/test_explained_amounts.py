@@ -105,7 +105,7 @@ def test_the_reviewer_sees_the_amount_and_its_explanation_before_confirming(
     assert "(1010.00 − 350.00) × 2 = 1320.00" in detail
     html = asked.content.decode()
     assert asked.status_code == 200 and "Confirm: Approve" in html
-    assert "1320.00 from 2024-10-01" in html and "(1010.00 − 350.00) × 2 = 1320.00" in html
+    assert "¥1,320.00 from 2024-10-01" in html and "(1010.00 − 350.00) × 2 = 1320.00" in html
     assert confirmed.status_code == 302
     assert Enrollment.objects.get().monthly_amount == Decimal("1320.00")
 
@@ -151,7 +151,7 @@ def test_an_enrollment_still_paid_at_last_years_standard_is_flagged(api_as, clie
     assert rows[missed.pk]["amount_explanation"] == "(962.00 − 0.00) × 1 = 962.00"
     assert rows[current.pk]["below_current_standard"] is False
     assert listed.count("Below the current standard") == 1
-    assert "Below the current standard" in detail and "1010.00" in detail
+    assert "Below the current standard" in detail and "¥1,010.00" in detail
 
 
 def test_a_recheck_brings_a_flagged_enrollment_to_the_current_standard(api_as, caseworker, dibao):

@@ -508,7 +508,7 @@ def test_reviewer_approves_after_the_notice_and_the_enrollment_is_created(
     enrollment = Enrollment.objects.get(application=application)
     assert application.state == State.APPROVED
     assert enrollment.monthly_amount == Decimal("2700.00")  # (1000 − 300/3) × 3
-    assert "2700.00 yuan a month" in response.content.decode()
+    assert "¥2,700.00 a month" in response.content.decode()
 
 
 def test_approval_before_day_7_shows_the_conflict_and_changes_nothing(
@@ -865,7 +865,7 @@ def test_enrollment_page_shows_the_amount_history(english, caseworker, standards
         (datetime.date(2024, 7, 1), Decimal("1010.00")),
         (datetime.date(2024, 1, 1), Decimal("962.00")),
     ]
-    assert "1010.00" in html and "962.00" in html
+    assert "¥1,010.00" in html and "¥962.00" in html
 
 
 def test_caseworker_may_suspend_but_not_terminate(english, caseworker, standards):
@@ -953,7 +953,7 @@ def test_reviewer_previews_an_uplift_and_sees_its_lines(english, reviewer, make_
     assert (dibao["old_amount"], dibao["new_amount"]) == (Decimal("1000.00"), Decimal("1050.00"))
     assert (dibao["enrollments"], dibao["monthly_cost_change"]) == (2, Decimal("100.00"))
     html = response.content.decode()
-    assert "1050.00" in html and "100.00" in html
+    assert "¥1,050.00" in html and "¥100.00" in html and "5%" in html
     # Four eyes: whoever made the preview may not approve it; another reviewer may.
     assert not response.context["may_approve"] and 'action="/assistance/uplifts/' not in html
     english.force_login(make_user(Role.DISTRICT_REVIEWER, "370114", "second-reviewer"))

@@ -85,13 +85,13 @@ def test_caseworker_files_and_reviewer_approves(page, divisions):
     page.get_by_role("button", name=zh("Confirm: %(action)s") % {"action": zh("Approve")}).click()
 
     assert page.url.endswith("/assistance/review/")
-    assert "1700.00" in page.get_by_role("status").first.inner_text()
+    assert "¥1,700.00" in page.get_by_role("status").first.inner_text()
     enrollment = Enrollment.objects.get()
     assert enrollment.monthly_amount == Decimal("1700.00")  # (1000 − 300/2) × 2
 
     page.get_by_role("link", name=zh("Enrollments")).first.click()
     listed = page.get_by_role("row").filter(has_text="赵建国")
-    assert "1700.00" in listed.inner_text()
+    assert "¥1,700.00" in listed.inner_text()
     listed.get_by_role("link", name=f"#{enrollment.pk}").click()
-    assert page.locator("dd.amount").inner_text() == "1700.00"
+    assert page.locator("dd.amount").inner_text() == "¥1,700.00"
     assert zh("Approval") in page.get_by_role("table").first.inner_text()

@@ -83,7 +83,7 @@ def test_the_notice_list_shows_masked_id_numbers_the_amount_and_the_complaints_p
     assert head.name in html and head.masked_id_number in html
     assert head.id_number not in html
     assert "0531-83210000" in html
-    assert "1670.00" in html  # (1010.00 − 175.00) × 2
+    assert "¥1,670.00" in html  # (1010.00 − 175.00) × 2
     elsewhere = cases["elsewhere"].household.members.get().person
     assert elsewhere.name not in html
     assert 'href="/static/css/print.css"' in html
@@ -116,7 +116,7 @@ def test_an_approval_notice_gives_the_amount_and_its_first_month(cases, client, 
     client.force_login(town_caseworker)
     html = client.get(f"/assistance/applications/{approved.pk}/print/decision/").content.decode()
     assert zh("Notice of approval of social assistance") in html
-    assert f"{enrollment.monthly_amount:.2f}" in html and enrollment.start.isoformat() in html
+    assert f"每月发放 ¥{enrollment.monthly_amount:,.2f}，" in html and enrollment.start.isoformat() in html
 
 
 def test_no_decision_notice_before_a_decision_nor_outside_the_jurisdiction(
