@@ -92,7 +92,8 @@ class Person(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.masked_id_number})"
+        # Names are Chinese text: full-width brackets around the number (issue 14 #3), in every language.
+        return f"{self.name}（{self.masked_id_number}）"
 
     @property
     def masked_id_number(self) -> str:

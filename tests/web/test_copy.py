@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from civil_affairs.accounts.models import Role
+from civil_affairs.people.models import Person
 from civil_affairs.web.actions import errors_as_messages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,6 +135,12 @@ def test_brackets_and_colons_are_full_width_in_chinese_only(compiled_catalogue):
 
     assert chinese.endswith("已办结（2026-03-01），余额：¥1.00")
     assert english.endswith("已办结 (2026-03-01)，Balance: ¥1.00")
+
+
+def test_a_person_reads_with_the_masked_number_in_full_width_brackets():
+    person = Person(name="张秀英", id_number="11010519491231002X")
+
+    assert str(person) == "张秀英（110105********002X）"
 
 
 def test_every_page_starts_with_a_link_to_its_content(client, db, compiled_catalogue):
