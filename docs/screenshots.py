@@ -48,6 +48,8 @@ PAGES: list[tuple[str, str, Any]] = [
     ("login", "", "/login/"),
     ("caseworker-home", "mingshui_caseworker", "/"),
     ("people-list", "mingshui_caseworker", "/people/"),
+    ("assistance-review-queue", "district_reviewer", "/assistance/review/"),
+    ("assistance-enrollments", "mingshui_caseworker", "/assistance/enrollments/"),
     ("marriage-registrations", "marriage_registrar", "/marriage/registrations/"),
     (
         "eldercare-facility",
