@@ -719,6 +719,9 @@ def uplift_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+MONTHS_A_YEAR = 12
+
+
 def _uplift_page(request: HttpRequest, uplift: Uplift) -> HttpResponse:
     lines = [
         {
@@ -728,6 +731,8 @@ def _uplift_page(request: HttpRequest, uplift: Uplift) -> HttpResponse:
             "explanation": line.get("explanation", ""),
             "enrollments": line["enrollments"],
             "monthly_cost_change": Decimal(line["monthly_cost_change"]),
+            # What a full year of the new standards costs beside the old ones (the budget's question).
+            "annual_cost_change": Decimal(line["monthly_cost_change"]) * MONTHS_A_YEAR,
         }
         for line in uplift.lines
     ]
@@ -737,6 +742,7 @@ def _uplift_page(request: HttpRequest, uplift: Uplift) -> HttpResponse:
         "lines": lines,
         "total_enrollments": sum(line["enrollments"] for line in lines),
         "total_cost_change": sum((line["monthly_cost_change"] for line in lines), Decimal("0.00")),
+        "total_annual_cost_change": sum((line["annual_cost_change"] for line in lines), Decimal("0.00")),
         "percent": min(100, uplift.processed_enrollments * 100 // total) if total else 0,
         "may_approve": any(t.action == "approve" for t in actions_for(UPLIFT, uplift, request.user)),
         # A preview based on standards no longer in force cannot be approved (SPEC §4.4).

@@ -952,8 +952,9 @@ def test_reviewer_previews_an_uplift_and_sees_its_lines(english, reviewer, make_
     dibao = lines["Urban minimum living allowance"]
     assert (dibao["old_amount"], dibao["new_amount"]) == (Decimal("1000.00"), Decimal("1050.00"))
     assert (dibao["enrollments"], dibao["monthly_cost_change"]) == (2, Decimal("100.00"))
+    assert dibao["annual_cost_change"] == Decimal("1200.00")  # a full year beside the month
     html = response.content.decode()
-    assert "¥1,050.00" in html and "¥100.00" in html and "5%" in html
+    assert "¥1,050.00" in html and "¥100.00" in html and "¥1,200.00" in html and "5%" in html
     # Four eyes: whoever made the preview may not approve it; another reviewer may.
     assert not response.context["may_approve"] and 'action="/assistance/uplifts/' not in html
     english.force_login(make_user(Role.DISTRICT_REVIEWER, "370114", "second-reviewer"))
