@@ -15,12 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assistance.beneficiaries import SUBSISTENCE_CATEGORIES, was_beneficiary_on
 from civil_affairs.accounts.jurisdiction import covers
+from civil_affairs.accounts.lines import Line, serves
+from civil_affairs.accounts.permissions import CASE_WRITERS, user_has_role
 from civil_affairs.audit.services import audit_record, diff
 from civil_affairs.divisions.models import Division
 from civil_affairs.errors import Conflict, RuleViolation
@@ -77,6 +80,15 @@ def age_on(birth: datetime.date, day: datetime.date) -> int:
 def _not_negative(value: Any, field: str) -> None:
     if value is None or value < 0:
         raise RuleViolation(_("This cannot be negative."), field=field, code="not_negative")
+
+
+def _check_writer(actor: Any) -> None:
+    """Caseworkers and administrators serving elder care write its records (SPEC §2.3): the district
+    jurisdiction alone is not enough (a marriage registrar has it too)."""
+    if not user_has_role(actor, CASE_WRITERS):
+        raise PermissionDenied(_("Your role may not do this."))
+    if not serves(actor, Line.ELDERCARE):
+        raise PermissionDenied(_("You do not serve this line of work."))
 
 
 def _check_division(actor: Any, division: Division, field: str = "division") -> None:
@@ -158,6 +170,7 @@ def facility_create(
     has_escrow_account: bool = False,
 ) -> Facility:
     """Register a facility in the caller's jurisdiction."""
+    _check_writer(actor)
     _check_division(actor, division)
     facility = Facility(
         name=(name or "").strip(),
@@ -182,6 +195,7 @@ def facility_create(
 
 def facility_update(*, actor: Any, facility: Facility, **changes: Any) -> Facility:
     """Change a facility's particulars (its division stays)."""
+    _check_writer(actor)
     with transaction.atomic():
         facility = Facility.objects.select_for_update().get(pk=facility.pk)
         before = _snapshot(facility, FACILITY_FIELDS)
@@ -261,6 +275,7 @@ def _close_alerts_of_cause(**cause: Any) -> int:
 
 def alert_close(*, actor: Any, alert: Alert, note: str) -> Alert:
     """Close an alert by hand with a note (409 when it is already closed)."""
+    _check_writer(actor)
     note = (note or "").strip()
     if not note:
         raise RuleViolation(_("Say why the alert is closed."), field="note", code="required")
@@ -347,6 +362,7 @@ def statement_record(
     deposits_held: Decimal,
 ) -> EscrowStatement:
     """Record a facility's monthly escrow statement (one per facility and month, 409 on a second)."""
+    _check_writer(actor)
     if not facility.has_escrow_account:
         raise RuleViolation(
             _("This facility has no escrow account, so it files no escrow statement."),
@@ -385,6 +401,7 @@ def statement_record(
 
 def statement_correct(*, actor: Any, statement: EscrowStatement, **changes: Any) -> EscrowStatement:
     """Correct a statement's figures and re-evaluate its alerts."""
+    _check_writer(actor)
     with transaction.atomic():
         statement = EscrowStatement.objects.select_for_update().get(pk=statement.pk)
         before = _snapshot(statement, STATEMENT_FIELDS)
@@ -455,6 +472,7 @@ def inspection_record(
     *, actor: Any, facility: Facility, date: datetime.date, inspector: str, hazards: Iterable[Any] = ()
 ) -> Inspection:
     """Record a safety inspection with the hazards found, each with its severity and rectification deadline."""
+    _check_writer(actor)
     if date > timezone.localdate():
         raise RuleViolation(_("An inspection cannot be dated in the future."), field="date", code="future")
     if not (inspector or "").strip():
@@ -509,6 +527,7 @@ def inspection_record(
 
 def hazard_rectify(*, actor: Any, hazard: Hazard, rectified_on: datetime.date, note: str = "") -> Hazard:
     """Record a hazard's rectification, once (409 on a second); its overdue alert closes itself."""
+    _check_writer(actor)
     with transaction.atomic():
         hazard = Hazard.objects.select_for_update().select_related("inspection").get(pk=hazard.pk)
         if hazard.rectified_on is not None:
@@ -583,6 +602,7 @@ def home_care_create(
     completed_on: datetime.date | None = None,
 ) -> HomeCareProject:
     """A family bed, home service or renovation for a person who is 60 or over and alive."""
+    _check_writer(actor)
     today = timezone.localdate()
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
@@ -672,6 +692,7 @@ def meal_report_record(
     *, actor: Any, facility: Facility, month: datetime.date, meals_served: int, subsidised_meals: int
 ) -> MealReport:
     """A meal site's monthly report: subsidised meals never above the meals served."""
+    _check_writer(actor)
     if facility.kind != FacilityKind.MEAL_SITE:
         raise RuleViolation(
             _("Meal reports are filed by meal sites."), field="facility", code="not_meal_site"
@@ -727,6 +748,7 @@ def meal_enrolment_create(
 ) -> MealDeliveryEnrolment:
     """Enrol a 低保 or 特困 beneficiary aged 60 or over with a disability certificate with an operating meal
     site; one open enrolment per person (a second → 409). Eligibility is asked of assistance/ on the day."""
+    _check_writer(actor)
     today = timezone.localdate()
     enrolled_on = enrolled_on or today
     if enrolled_on > today:
@@ -805,6 +827,7 @@ def meal_enrolment_end(
     *, actor: Any, enrolment: MealDeliveryEnrolment, ended_on: datetime.date, reason: str
 ) -> MealDeliveryEnrolment:
     """End an enrolment on a day between its start and today, with the reason; ending it twice → 409."""
+    _check_writer(actor)
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(_("Give the reason for ending."), field="reason", code="required")
@@ -846,6 +869,7 @@ def meal_delivery_record(
     *, actor: Any, enrolment: MealDeliveryEnrolment, month: datetime.date, meals_delivered: int
 ) -> MealDelivery:
     """The meals delivered to an enrolled person in a month within the enrolment, at most three a day."""
+    _check_writer(actor)
     month = _check_month(month)
     if month < first_of_month(enrolment.enrolled_on):
         raise RuleViolation(
@@ -902,6 +926,7 @@ def training_record(
     date: datetime.date,
     certificate_level: str = "",
 ) -> CaregiverTraining:
+    _check_writer(actor)
     if not covers(actor, person.division_id):
         raise RuleViolation(
             _("This person is registered outside your jurisdiction."), field="person", code="outside"
@@ -944,6 +969,7 @@ def training_record(
 def award_record(
     *, actor: Any, person: Person, title: str, level: str, awarded_on: datetime.date
 ) -> CaregiverAward:
+    _check_writer(actor)
     if not covers(actor, person.division_id):
         raise RuleViolation(
             _("This person is registered outside your jurisdiction."), field="person", code="outside"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.models import Role
+from eldercare import services
+from eldercare.models import Facility
 from tests.eldercare.conftest import SHUANGSHAN_COMMUNITY
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +79,41 @@ def test_town_caseworker_pages_hide_other_towns(client, make_user, make_facility
     user = make_user(Role.CASEWORKER, "370114002", "sc", lines=[Line.ELDERCARE])
     client.force_login(user)
     assert client.get(f"/eldercare/facilities/{mingshui.pk}/").status_code == 404
+
+
+def test_the_marriage_registrar_cannot_register_a_facility_on_the_pages(client, make_user, divisions):
+    """The district's jurisdiction is not the elder-care line: the register page and its POST are 403, and
+    nothing is stored (the page used to check the role only, and saved the registrar's facility)."""
+    registrar = make_user(Role.CASEWORKER, "370114", "marriage_registrar", lines=[Line.MARRIAGE])
+    client.force_login(registrar)
+    for page in (
+        "/eldercare/",
+        "/eldercare/facilities/",
+        "/eldercare/facilities/new/",
+        "/eldercare/home-care/new/",
+    ):
+        assert client.get(page).status_code == 403, page
+    posted = client.post(
+        "/eldercare/facilities/new/",
+        {
+            "name": "婚登处的院",
+            "kind": "nursing_home",
+            "division": "370114001",
+            "ownership": "private",
+            "beds": "10",
+            "status": "operating",
+        },
+    )
+    assert posted.status_code == 403
+    assert not Facility.objects.exists()
+
+
+def test_the_services_refuse_a_writer_outside_the_line(make_user, divisions):
+    registrar = make_user(Role.CASEWORKER, "370114", "registrar", lines=[Line.MARRIAGE])
+    officer = make_user(Role.CASEWORKER, "370114", "officer", lines=[Line.ELDERCARE])
+    values = {"name": "明水颐养院", "kind": "nursing_home", "ownership": "private"}
+    with pytest.raises(PermissionDenied):
+        services.facility_create(actor=registrar, division=divisions["370114001"], **values)
+    assert not Facility.objects.exists()
+    services.facility_create(actor=officer, division=divisions["370114001"], **values)
+    assert Facility.objects.get().name == "明水颐养院"
