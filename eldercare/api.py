@@ -59,7 +59,7 @@ class MonthField(serializers.Field):
     default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
 
     def to_internal_value(self, data: Any) -> datetime.date:
-        if not isinstance(data, str) or not re.match(MONTH_PATTERN, data):
+        if not isinstance(data, str) or not re.fullmatch(MONTH_PATTERN, data, flags=re.ASCII):
             self.fail("invalid")
         year, month = (int(part) for part in data.split("-"))
         if year < 1900:

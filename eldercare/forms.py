@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any, cast
 
@@ -18,6 +19,9 @@ MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+MONTH_TEXT = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})")
+
+
 class MonthFormField(forms.CharField):
     default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
 
@@ -25,15 +29,11 @@ class MonthFormField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        parts = value.split("-")
-        if (
-            len(parts) != 2
-            or not all(p.isdigit() for p in parts)
-            or not 1 <= int(parts[1]) <= 12
-            or int(parts[0]) < 1900
-        ):
+        # ASCII digits only: str.isdigit() also takes "²" (int() then fails: a 500) and other scripts' digits.
+        match = MONTH_TEXT.fullmatch(value)
+        if match is None or not 1 <= int(match["month"]) <= 12 or int(match["year"]) < 1900:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return datetime.date(int(parts[0]), int(parts[1]), 1)
+        return datetime.date(int(match["year"]), int(match["month"]), 1)
 
 
 # The facility list's "order by" choices (``?ordering=``, the API's ordering fields).

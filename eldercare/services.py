@@ -82,6 +82,20 @@ def _not_negative(value: Any, field: str) -> None:
         raise RuleViolation(_("This cannot be negative."), field=field, code="not_negative")
 
 
+LARGEST_COUNT = 2_147_483_647  # the database's integer column: a larger count would fail on save (a 500)
+
+
+def _count(value: Any, field: str) -> None:
+    """A count of beds, residents or meals: a whole number from 0 to what the column holds."""
+    _not_negative(value, field)
+    if value > LARGEST_COUNT:
+        raise RuleViolation(
+            _("This number is too large (at most %(most)s).") % {"most": LARGEST_COUNT},
+            field=field,
+            code="too_large",
+        )
+
+
 def _check_writer(actor: Any) -> None:
     """Caseworkers and administrators serving elder care write its records (SPEC §2.3): the district
     jurisdiction alone is not enough (a marriage registrar has it too)."""
@@ -136,7 +150,7 @@ def _check_facility(values: Mapping[str, Any]) -> None:
         raise RuleViolation(_("Unknown ownership."), field="ownership", code="invalid_choice")
     if values.get("status") not in FacilityStatus.values:
         raise RuleViolation(_("Unknown status."), field="status", code="invalid_choice")
-    _not_negative(values.get("beds"), "beds")
+    _count(values.get("beds"), "beds")
     star = values.get("star_rating")
     if star is not None and not 1 <= star <= 5:
         raise RuleViolation(
@@ -308,7 +322,8 @@ def statement_caps(residents: int, monthly_fee: Decimal) -> tuple[Decimal, Decim
 
 
 def _check_statement(values: Mapping[str, Any]) -> None:
-    for name in STATEMENT_FIELDS:
+    _count(values.get("residents"), "residents")
+    for name in ("monthly_fee", "prepaid_fees_held", "deposits_held"):
         _not_negative(values.get(name), name)
 
 
@@ -698,8 +713,8 @@ def meal_report_record(
             _("Meal reports are filed by meal sites."), field="facility", code="not_meal_site"
         )
     month = _check_month(month)
-    _not_negative(meals_served, "meals_served")
-    _not_negative(subsidised_meals, "subsidised_meals")
+    _count(meals_served, "meals_served")
+    _count(subsidised_meals, "subsidised_meals")
     if subsidised_meals > meals_served:
         raise RuleViolation(
             _("Subsidised meals cannot exceed the meals served (%(served)s).") % {"served": meals_served},
