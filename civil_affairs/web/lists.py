@@ -11,12 +11,13 @@ from typing import Any, TypeVar, cast
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from civil_affairs.api.pagination import EstimatedCountPaginator
 from civil_affairs.api.query_filters import TRUE_VALUES, StrictBooleanField
 from civil_affairs.errors import RuleViolation
 from civil_affairs.people.forms import division_choices
@@ -33,7 +34,8 @@ def paginate(request: HttpRequest, items: Any, *, per_page: int = 25) -> Page:
     :data:`PAGE_SIZES`. The page carries ``page_size`` and ``page_sizes`` for pagination.html."""
     asked = request.GET.get("page_size", "")
     size = int(asked) if asked.isdigit() and int(asked) in PAGE_SIZES else per_page
-    page = Paginator(items, size).get_page(request.GET.get("page"))
+    # Past 100,000 rows the count is PostgreSQL's estimate: a page never reads the whole list to count it.
+    page = EstimatedCountPaginator(items, size).get_page(request.GET.get("page"))
     page.page_size = size  # type: ignore[attr-defined]
     page.page_sizes = PAGE_SIZES  # type: ignore[attr-defined]
     return page

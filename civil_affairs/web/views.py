@@ -8,7 +8,6 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +25,7 @@ from civil_affairs.people.models import Person
 from .audit_log import entries as audit_entries
 from .audit_log import object_type_choices, user_label
 from .decorators import role_required
+from .lists import paginate
 
 HOME_TEMPLATES: dict[str, str] = {
     Role.ADMINISTRATOR: "home/administrator.html",
@@ -90,7 +90,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     "field: before → after", filtered by a date range, a user, a record type or a record."""
     log = AuditLogFilter(request.GET, queryset=AuditEvent.objects.select_related("actor").order_by("-id"))
     events = log.qs if log.is_valid() else AuditEvent.objects.none()
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = paginate(request, events, per_page=50)  # the log grows without end: its count is capped
     return render(
         request,
         "audit/log.html",

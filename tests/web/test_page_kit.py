@@ -164,3 +164,24 @@ def test_the_export_links_keep_the_filters_and_drop_the_page_number(client, case
 
     assert '<a class="button" href="?status=active&amp;format=csv">' in html
     assert '<a class="button" href="?status=active&amp;format=xlsx">' in html
+
+
+def test_a_list_page_never_counts_past_the_cap_and_says_its_count_is_an_estimate(
+    client, caseworker, monkeypatch
+):
+    """Pages count as the API does (README "Lists"): exactly up to the cap, then PostgreSQL's estimate, so a
+    district's page of a million enrollments does not read them all. The cap is lowered to see both sides."""
+    from civil_affairs.api import pagination
+    from tests.people.factories import PersonFactory
+
+    PersonFactory.create_batch(12)
+    client.force_login(caseworker)
+    monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 12)
+    exact = client.get("/people/", {"page_size": 10})
+    assert exact.context["page"].paginator.count == 12
+    assert not exact.context["page"].paginator.count_estimated
+    assert "总数为估计值" not in exact.content.decode()
+    monkeypatch.setattr(pagination, "EXACT_COUNT_LIMIT", 11)
+    estimated = client.get("/people/", {"page_size": 10})
+    assert estimated.context["page"].paginator.count_estimated
+    assert "总数为估计值" in estimated.content.decode()
