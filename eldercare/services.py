@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -751,6 +752,11 @@ def meal_report_record(
 MEALS_PER_DAY_MAX = 3  # breakfast, lunch and supper: a month's deliveries cannot exceed three a day
 
 
+def meals_most(month: datetime.date) -> int:
+    """The most meals one person can be delivered in ``month``: three for each of its days."""
+    return MEALS_PER_DAY_MAX * calendar.monthrange(month.year, month.month)[1]
+
+
 def _check_person_in_reach(actor: Any, person: Person) -> None:
     if not covers(actor, person.division_id):
         raise RuleViolation(
@@ -808,6 +814,22 @@ def meal_enrolment_create(
             )
         if MealDeliveryEnrolment.objects.filter(person=person, ended_on__isnull=True).exists():
             raise Conflict(_("This person is already enrolled for meal delivery."))
+        # An ended enrolment keeps its months: a new one may begin on its last day (a change of site), not
+        # before, or the same months would be delivered, and counted, twice.
+        earlier = (
+            MealDeliveryEnrolment.objects.filter(person=person, ended_on__gt=enrolled_on)
+            .order_by("-ended_on")
+            .first()
+        )
+        if earlier is not None:
+            raise RuleViolation(
+                _(
+                    "This person's earlier enrolment ran until %(date)s; a new one begins on that day or later."
+                )
+                % {"date": earlier.ended_on},
+                field="enrolled_on",
+                code="overlaps_earlier_enrolment",
+            )
         enrolment = MealDeliveryEnrolment.objects.create(
             person=person,
             division_id=home_division(person),
@@ -900,7 +922,7 @@ def meal_delivery_record(
             field="month",
             code="after_enrolment",
         )
-    most = MEALS_PER_DAY_MAX * calendar.monthrange(month.year, month.month)[1]
+    most = meals_most(month)
     if meals_delivered is None or not 1 <= meals_delivered <= most:
         raise RuleViolation(
             _("Meals delivered in %(month)s must be between 1 and %(most)s (three a day).")
@@ -909,6 +931,24 @@ def meal_delivery_record(
             code="out_of_range",
         )
     with transaction.atomic():
+        # One person, one stomach: a month split between two sites (a move on the 15th) shares the three a day.
+        Person.objects.select_for_update().filter(pk=enrolment.person_id).first()
+        elsewhere = (
+            MealDelivery.objects.filter(enrolment__person_id=enrolment.person_id, month=month)
+            .exclude(enrolment_id=enrolment.pk)
+            .aggregate(meals=Sum("meals_delivered"))["meals"]
+            or 0
+        )
+        if elsewhere and meals_delivered + elsewhere > most:
+            raise RuleViolation(
+                _(
+                    "%(elsewhere)s meals are already recorded for this person in %(month)s under another "
+                    "enrolment; with these the month would exceed %(most)s (three a day)."
+                )
+                % {"elsewhere": elsewhere, "month": f"{month:%Y-%m}", "most": most},
+                field="meals_delivered",
+                code="out_of_range",
+            )
         try:
             with transaction.atomic():
                 delivery = MealDelivery.objects.create(

@@ -15,6 +15,7 @@ from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from eldercare.models import FacilityKind, FacilityStatus, MealDelivery, MealDeliveryEnrolment
+from eldercare.services import meals_most
 from tests.assistance.factories import EnrollmentFactory
 from tests.eldercare.conftest import SHUANGSHAN_COMMUNITY
 from tests.people.factories import PersonFactory
@@ -224,3 +225,63 @@ def test_a_town_sees_and_enrols_only_its_own_and_the_registrar_sees_nothing(api_
     registrar = api_as(make_user(Role.CASEWORKER, "370114", "registrar", lines=[Line.MARRIAGE]))
     assert registrar.get(f"{ENROLMENTS}{mingshui['id']}/").status_code == 404
     assert not MealDelivery.objects.exists()
+
+
+def test_a_new_enrolment_may_begin_on_the_day_the_last_ended_not_the_day_before(client, site, make_facility):
+    person = beneficiary()
+    first = enrol(client, person, site).json()
+    client.post(
+        f"{ENROLMENTS}{first['id']}/end/", {"ended_on": "2025-04-30", "reason": "换站点"}, format="json"
+    )
+    other_site = make_facility(kind=FacilityKind.MEAL_SITE, has_escrow_account=False)
+    overlapping = enrol(client, person, other_site, datetime.date(2025, 4, 29))
+    assert overlapping.status_code == 400
+    assert overlapping.json()["rule"] == "overlaps_earlier_enrolment" and "enrolled_on" in overlapping.json()
+    backdated = enrol(client, person, other_site, datetime.date(2024, 6, 1))  # before the first one began
+    assert backdated.status_code == 400 and backdated.json()["rule"] == "overlaps_earlier_enrolment"
+    assert MealDeliveryEnrolment.objects.filter(person=person).count() == 1
+    assert enrol(client, person, other_site, datetime.date(2025, 4, 30)).status_code == 201
+
+
+def test_a_month_split_between_two_sites_shares_three_meals_a_day(client, site, make_facility):
+    person = beneficiary()
+    first = enrol(client, person, site).json()  # from 2025-03-10
+    march = {"month": "2025-03"}
+    delivered = client.post(
+        DELIVERIES, {**march, "enrolment": first["id"], "meals_delivered": 50}, format="json"
+    )
+    assert delivered.status_code == 201
+    client.post(
+        f"{ENROLMENTS}{first['id']}/end/", {"ended_on": "2025-03-20", "reason": "搬家"}, format="json"
+    )
+    other_site = make_facility(kind=FacilityKind.MEAL_SITE, has_escrow_account=False)
+    second = enrol(client, person, other_site, datetime.date(2025, 3, 20)).json()
+    over = client.post(DELIVERIES, {**march, "enrolment": second["id"], "meals_delivered": 44}, format="json")
+    assert over.status_code == 400  # 50 + 44 = 94 > 31 × 3
+    assert over.json()["rule"] == "out_of_range" and "meals_delivered" in over.json()
+    assert MealDelivery.objects.count() == 1
+    full = client.post(DELIVERIES, {**march, "enrolment": second["id"], "meals_delivered": 43}, format="json")
+    assert full.status_code == 201, full.content
+    assert sum(MealDelivery.objects.values_list("meals_delivered", flat=True)) == 93
+
+
+@pytest.mark.parametrize(
+    ("month", "most"),
+    [
+        (datetime.date(2023, 2, 1), 84),  # 28 days
+        (datetime.date(2024, 2, 1), 87),  # 29 days, a leap year
+        (datetime.date(2100, 2, 1), 84),  # a century year that is not a leap year
+        (datetime.date(2024, 4, 1), 90),  # 30 days
+        (datetime.date(2024, 12, 1), 93),  # 31 days
+    ],
+)
+def test_three_meals_for_each_day_of_the_month(month, most):
+    assert meals_most(month) == most
+
+
+def test_a_leap_february_takes_87_meals_not_88(client, site):
+    enrolment = enrol(client, beneficiary(), site, datetime.date(2024, 2, 1)).json()
+    body = {"enrolment": enrolment["id"], "month": "2024-02"}
+    refused = client.post(DELIVERIES, {**body, "meals_delivered": 88}, format="json")
+    assert refused.status_code == 400 and refused.json()["rule"] == "out_of_range"
+    assert client.post(DELIVERIES, {**body, "meals_delivered": 87}, format="json").status_code == 201
