@@ -74,6 +74,14 @@ def previous_month(day: datetime.date) -> datetime.date:
     return (first_of_month(day) - datetime.timedelta(days=1)).replace(day=1)
 
 
+def a_year_after(day: datetime.date) -> datetime.date:
+    """The same day a year later (29 February: 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 def age_on(birth: datetime.date, day: datetime.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
@@ -111,13 +119,43 @@ def _check_division(actor: Any, division: Division, field: str = "division") -> 
         raise RuleViolation(_("This division is outside your jurisdiction."), field=field, code="outside")
 
 
-def _check_month(month: datetime.date, today: datetime.date | None = None) -> datetime.date:
+# The span of the records (a year-1 or year-9999 date is a slip of the keyboard, not a record): elder-care work
+# is recorded from 2000 on, as the community line's (community/rules.py); a facility may have opened long before.
+EARLIEST_RECORD_DAY = datetime.date(2000, 1, 1)
+EARLIEST_OPENING = datetime.date(1900, 1, 1)
+
+
+def _not_before(day: datetime.date | None, earliest: datetime.date, field: str) -> None:
+    if day is not None and day < earliest:
+        raise RuleViolation(
+            _("Give a date from %(first)s on.") % {"first": earliest.isoformat()},
+            field=field,
+            code="too_early",
+        )
+
+
+def _check_month(
+    month: datetime.date, today: datetime.date | None = None, *, opened_on: datetime.date | None = None
+) -> datetime.date:
+    """A month reported on: from 2000-01 (and the facility's opening month, when given) to the current one."""
     month = first_of_month(month)
     if month > first_of_month(today or timezone.localdate()):
         raise RuleViolation(
             _("Give the current or an earlier month, not a future one."),
             field="month",
             code="future_month",
+        )
+    if month < EARLIEST_RECORD_DAY:
+        raise RuleViolation(
+            _("Give a month from %(first)s on.") % {"first": f"{EARLIEST_RECORD_DAY:%Y-%m}"},
+            field="month",
+            code="too_early",
+        )
+    if opened_on is not None and month < first_of_month(opened_on):
+        raise RuleViolation(
+            _("The facility opened on %(date)s; give that month or a later one.") % {"date": opened_on},
+            field="month",
+            code="before_opening",
         )
     return month
 
@@ -160,6 +198,7 @@ def _check_facility(values: Mapping[str, Any]) -> None:
     opened_on = values.get("opened_on")
     if opened_on is not None and opened_on > timezone.localdate():
         raise RuleViolation(_("The opening date cannot be in the future."), field="opened_on", code="future")
+    _not_before(opened_on, EARLIEST_OPENING, "opened_on")
 
 
 def _save_facility(facility: Facility) -> None:
@@ -385,7 +424,7 @@ def statement_record(
             field="facility",
             code="no_escrow_account",
         )
-    month = _check_month(month)
+    month = _check_month(month, opened_on=facility.opened_on)
     values = {
         "residents": residents,
         "monthly_fee": monthly_fee,
@@ -491,6 +530,7 @@ def inspection_record(
     _check_writer(actor)
     if date > timezone.localdate():
         raise RuleViolation(_("An inspection cannot be dated in the future."), field="date", code="future")
+    _not_before(date, EARLIEST_RECORD_DAY, "date")
     if not (inspector or "").strip():
         raise RuleViolation(_("Name the inspector."), field="inspector", code="required")
     rows = [h if isinstance(h, HazardInput) else HazardInput(**h) for h in hazards]
@@ -509,6 +549,14 @@ def inspection_record(
                 % {"date": date},
                 field=f"hazards.{index}.deadline",
                 code="deadline_before_inspection",
+            )
+        if hazard.deadline > a_year_after(date):
+            # A far deadline would keep the hazard from ever being overdue (and its alert from being raised).
+            raise RuleViolation(
+                _("The rectification deadline can be at most a year after the inspection (%(date)s).")
+                % {"date": a_year_after(date)},
+                field=f"hazards.{index}.deadline",
+                code="deadline_too_far",
             )
     with transaction.atomic():
         inspection = Inspection.objects.create(
@@ -657,6 +705,7 @@ def home_care_create(
             raise RuleViolation(
                 _("A completion date cannot be in the future."), field="completed_on", code="future"
             )
+        _not_before(completed_on, EARLIEST_RECORD_DAY, "completed_on")
         project = HomeCareProject.objects.create(
             person=person,
             division_id=home_division(person),
@@ -713,7 +762,7 @@ def meal_report_record(
         raise RuleViolation(
             _("Meal reports are filed by meal sites."), field="facility", code="not_meal_site"
         )
-    month = _check_month(month)
+    month = _check_month(month, opened_on=facility.opened_on)
     _count(meals_served, "meals_served")
     _count(subsidised_meals, "subsidised_meals")
     if subsidised_meals > meals_served:
@@ -776,6 +825,7 @@ def meal_enrolment_create(
         raise RuleViolation(
             _("An enrolment cannot be dated in the future."), field="enrolled_on", code="future"
         )
+    _not_before(enrolled_on, EARLIEST_RECORD_DAY, "enrolled_on")
     if facility.kind != FacilityKind.MEAL_SITE:
         raise RuleViolation(_("Meals are delivered by meal sites."), field="facility", code="not_meal_site")
     if facility.status != FacilityStatus.OPERATING:
@@ -992,6 +1042,7 @@ def training_record(
         raise RuleViolation(_("Hours must be more than zero."), field="hours", code="positive")
     if date > timezone.localdate():
         raise RuleViolation(_("A training cannot be dated in the future."), field="date", code="future")
+    _not_before(date, EARLIEST_RECORD_DAY, "date")
     if certificate_level and certificate_level not in CertificateLevel.values:
         raise RuleViolation(_("Unknown certificate level."), field="certificate_level", code="invalid_choice")
     with transaction.atomic():
@@ -1035,6 +1086,7 @@ def award_record(
         raise RuleViolation(_("Unknown level."), field="level", code="invalid_choice")
     if awarded_on > timezone.localdate():
         raise RuleViolation(_("An award cannot be dated in the future."), field="awarded_on", code="future")
+    _not_before(awarded_on, EARLIEST_RECORD_DAY, "awarded_on")
     with transaction.atomic():
         try:
             with transaction.atomic():
