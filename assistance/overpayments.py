@@ -38,22 +38,28 @@ from civil_affairs.api.viewsets import ScopedViewSet
 from civil_affairs.exports import Column, field
 from civil_affairs.people.models import Person
 
-from .models import EnrollmentAmount, Payment
+from .models import Enrollment, EnrollmentAmount, Payment
 
 MONEY: DecimalField = DecimalField(max_digits=12, decimal_places=2)
 
 
-def _deceased(payment_field: str = "month") -> QuerySet[Person]:
-    """The deceased a payment concerns, earliest death first: died before the paid month began, and covered
-    by its enrollment or a member of its household."""
-    return (
-        Person.objects.filter(is_deceased=True, date_of_death__lt=OuterRef(payment_field))
-        .filter(
-            Q(assistance_enrollments=OuterRef("enrollment_id"))
-            | Q(household_membership__household=OuterRef("enrollment__household_id"))
-        )
-        .order_by("date_of_death", "pk")
+def _deceased(link: Q) -> QuerySet[Person]:
+    """The deceased linked to a payment by ``link``, died before the paid month began, earliest first."""
+    return Person.objects.filter(link, is_deceased=True, date_of_death__lt=OuterRef("month")).order_by(
+        "date_of_death", "pk"
     )
+
+
+# A payment concerns a deceased covered by its enrollment or a member of its household (a recomputation
+# removes the deceased from the covered members). Two subqueries, each found through its link table's index
+# (one with an OR across both links read every person for every payment).
+COVERED = _deceased(Q(assistance_enrollments=OuterRef("enrollment_id")))
+IN_HOUSEHOLD = _deceased(Q(household_membership__household=OuterRef("enrollment__household_id")))
+COVERED_FIRST = (
+    Q(member_id__isnull=True)
+    | Q(covered_died__lt=F("member_died"))
+    | Q(covered_died=F("member_died"), covered_id__lte=F("member_id"))
+)
 
 
 def overpayments() -> QuerySet[Payment]:
@@ -67,11 +73,37 @@ def overpayments() -> QuerySet[Payment]:
         .values("monthly_amount")[:1],
         output_field=MONEY,
     )
-    deceased = _deceased()
+    # Only the enrollments a death touches (a deceased covered member or household member: a few thousand
+    # against every payment ever made), read first, so the per-payment subqueries run on their payments
+    # alone, found through the (enrollment, month) index; one query more, whatever the tables hold.
+    touched = list(
+        Enrollment.objects.filter(
+            Q(covered_members__is_deceased=True) | Q(household__members__person__is_deceased=True)
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     return (
-        Payment.objects.annotate(
-            person_id=Subquery(deceased.values("pk")[:1], output_field=IntegerField()),
-            date_of_death=Subquery(deceased.values("date_of_death")[:1], output_field=DateField()),
+        Payment.objects.filter(enrollment_id__in=touched)
+        .annotate(
+            covered_id=Subquery(COVERED.values("pk")[:1], output_field=IntegerField()),
+            covered_died=Subquery(COVERED.values("date_of_death")[:1], output_field=DateField()),
+            member_id=Subquery(IN_HOUSEHOLD.values("pk")[:1], output_field=IntegerField()),
+            member_died=Subquery(IN_HOUSEHOLD.values("date_of_death")[:1], output_field=DateField()),
+        )
+        .annotate(
+            # The earlier death of the two (the lower person id on a tie, as one ordered query chose).
+            person_id=Case(
+                When(COVERED_FIRST, then=F("covered_id")),
+                default=F("member_id"),
+                output_field=IntegerField(),
+            ),
+            date_of_death=Case(
+                When(COVERED_FIRST, then=F("covered_died")),
+                default=F("member_died"),
+                output_field=DateField(),
+            ),
         )
         .filter(person_id__isnull=False)
         .annotate(
