@@ -137,14 +137,16 @@ def list_page(
     export: tuple[str, Sequence[Any]] | None = None,
     form: Callable[[forms.Form], None] | None = None,
     annotate: Callable[[QuerySet[M]], QuerySet[M]] | None = None,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | Callable[[QuerySet[M]], Mapping[str, Any]] | None = None,
+    divisions: str | None = "division",
     per_page: int = 25,
 ) -> HttpResponse:
     """A whole list page: ``select(filters)`` (the app's selector, which applies ``filterset``) over the
     query, the FilterSet's ``shown`` filters as the page's form (``form`` may adjust it), ``?ordering=`` on
     ``ordering``, ``annotate`` applied; then the file that ``?format=csv|xlsx`` asks for (``export`` = (name,
-    columns)) or ``template`` with ``filters``, ``page`` and ``context``."""
-    filters = filter_form(request, filterset, shown=shown, labels=labels)
+    columns)) or ``template`` with ``filters``, ``page`` and ``context`` (or ``context(rows)``, for figures
+    of the filtered list such as its total). ``divisions`` names the filter shown as the division picker."""
+    filters = filter_form(request, filterset, shown=shown, labels=labels, divisions=divisions)
     if form is not None:
         form(filters)
     rows = ordered(request, filtered(request, select, form=filters), ordering)
@@ -156,4 +158,5 @@ def list_page(
         if exported is not None:
             return exported
     page = paginate(request, rows, per_page=per_page)
-    return render(request, template, {"filters": filters, "page": page, **(context or {})})
+    extra = context(rows) if callable(context) else context
+    return render(request, template, {"filters": filters, "page": page, **(extra or {})})
