@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 
 from civil_affairs.accounts.lines import Line
 from civil_affairs.accounts.permissions import CASE_WRITERS
+from civil_affairs.api.serializers import RefuseUnknownFieldsMixin
 from civil_affairs.api.viewsets import ScopedViewSet, ServiceCreateMixin, workflow_action
 from civil_affairs.divisions.models import Division
 from civil_affairs.exports import Column, field
@@ -102,7 +104,9 @@ class FacilitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FacilityWriteSerializer(serializers.Serializer):
+class FacilityWriteSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(FacilitySerializer.Meta.fields)
+
     name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=FacilityKind.choices)
     division = serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all())
@@ -122,12 +126,12 @@ class FacilityUpdateSerializer(FacilityWriteSerializer):
 
     division = None  # type: ignore[assignment]
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "division" in self.initial_data:
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping) and "division" in data:
             raise serializers.ValidationError(
                 {"division": [_("A facility's division cannot change; register the facility anew.")]}
             )
-        return attrs
+        return super().to_internal_value(data)
 
 
 FACILITY_COLUMNS = [
@@ -203,7 +207,9 @@ class StatementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StatementCreateSerializer(serializers.Serializer):
+class StatementCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(StatementSerializer.Meta.fields)
+
     facility = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.none())
     month = MonthField()
     residents = serializers.IntegerField()
@@ -217,7 +223,9 @@ class StatementCreateSerializer(serializers.Serializer):
         return fields
 
 
-class StatementCorrectSerializer(serializers.Serializer):
+class StatementCorrectSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(StatementSerializer.Meta.fields)
+
     residents = serializers.IntegerField(required=False)
     monthly_fee = _money(required=False)
     prepaid_fees_held = _money(required=False)
@@ -294,7 +302,9 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AlertCloseSerializer(serializers.Serializer):
+class AlertCloseSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(AlertSerializer.Meta.fields)
+
     note = serializers.CharField()
 
 
@@ -352,7 +362,9 @@ class HazardSerializer(serializers.ModelSerializer):
         return hazard.rectified_on is None and hazard.deadline < timezone.localdate()
 
 
-class HazardInputSerializer(serializers.Serializer):
+class HazardInputSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(HazardSerializer.Meta.fields)
+
     description = serializers.CharField()
     severity = serializers.ChoiceField(choices=Severity.choices)
     deadline = serializers.DateField()
@@ -367,7 +379,9 @@ class InspectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InspectionCreateSerializer(serializers.Serializer):
+class InspectionCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(InspectionSerializer.Meta.fields)
+
     facility = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.none())
     date = serializers.DateField()
     inspector = serializers.CharField(max_length=100)
@@ -395,7 +409,9 @@ class InspectionViewSet(ServiceCreateMixin, ScopedViewSet):
     create_service = services.inspection_record
 
 
-class RectifySerializer(serializers.Serializer):
+class RectifySerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(HazardSerializer.Meta.fields)
+
     rectified_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -451,7 +467,9 @@ class HomeCareSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HomeCareCreateSerializer(serializers.Serializer):
+class HomeCareCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(HomeCareSerializer.Meta.fields)
+
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     kind = serializers.ChoiceField(choices=HomeCareKind.choices)
     contractor = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -510,7 +528,9 @@ class MealReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MealReportCreateSerializer(serializers.Serializer):
+class MealReportCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(MealReportSerializer.Meta.fields)
+
     facility = serializers.PrimaryKeyRelatedField(queryset=Facility.objects.none())
     month = MonthField()
     meals_served = serializers.IntegerField()
@@ -559,7 +579,9 @@ class MealEnrolmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MealEnrolmentCreateSerializer(serializers.Serializer):
+class MealEnrolmentCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(MealEnrolmentSerializer.Meta.fields)
+
     person = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.none(),
         help_text="A 低保 or 特困 beneficiary aged 60 or over with a disability certificate.",
@@ -579,7 +601,9 @@ class MealEnrolmentCreateSerializer(serializers.Serializer):
         return fields
 
 
-class MealEnrolmentEndSerializer(serializers.Serializer):
+class MealEnrolmentEndSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(MealEnrolmentSerializer.Meta.fields)
+
     ended_on = serializers.DateField(help_text="Between the enrolment's start and today.")
     reason = serializers.CharField(max_length=200)
 
@@ -631,7 +655,9 @@ class MealDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MealDeliveryCreateSerializer(serializers.Serializer):
+class MealDeliveryCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(MealDeliverySerializer.Meta.fields)
+
     enrolment = serializers.PrimaryKeyRelatedField(queryset=MealDeliveryEnrolment.objects.none())
     month = MonthField(help_text="Within the enrolment, not in the future.")
     meals_delivered = serializers.IntegerField(help_text="1 to three a day of the month.")
@@ -671,7 +697,9 @@ class TrainingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TrainingCreateSerializer(serializers.Serializer):
+class TrainingCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(TrainingSerializer.Meta.fields)
+
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     course = serializers.CharField(max_length=100)
     hours = serializers.DecimalField(max_digits=6, decimal_places=1)
@@ -708,7 +736,9 @@ class AwardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AwardCreateSerializer(serializers.Serializer):
+class AwardCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    read_only_names = frozenset(AwardSerializer.Meta.fields)
+
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     title = serializers.CharField(max_length=100)
     level = serializers.ChoiceField(choices=AwardLevel.choices)

@@ -159,3 +159,58 @@ def test_a_month_of_ascii_digits_is_read_in_the_filter_and_the_form(api_as, clie
         },
     )
     assert f"{EscrowStatement.objects.get().month:%Y-%m}" == last_month()
+
+
+def test_a_write_naming_a_read_only_or_unknown_field_is_refused_and_changes_nothing(
+    api_as, officer, make_facility
+):
+    """PATCH {"id": 1} or {"bed": 5} answered 200 and changed nothing, so a careless client believed it had."""
+    facility = make_facility()
+    client = api_as(officer)
+    url = f"{FACILITIES}{facility.pk}/"
+    read_only = client.patch(url, {"id": 1, "beds": 5}, format="json")
+    assert read_only.status_code == 400 and "id" in read_only.json()
+    unknown = client.patch(url, {"bed": 5}, format="json")
+    assert unknown.status_code == 400 and "bed" in unknown.json()
+    moved = client.patch(url, {"division": "370114002"}, format="json")
+    assert moved.status_code == 400 and "division" in moved.json()
+    facility.refresh_from_db()
+    assert facility.beds == 100
+    assert client.patch(url, {"beds": 5}, format="json").json()["beds"] == 5
+
+
+def test_a_statement_correction_cannot_name_its_month_or_facility(api_as, officer, make_facility):
+    facility = make_facility()
+    client = api_as(officer)
+    recorded = client.post(STATEMENTS, statement(facility), format="json").json()
+    url = f"{STATEMENTS}{recorded['id']}/"
+    for field, value in (("month", "2000-01"), ("facility", make_facility().pk), ("residnets", 3)):
+        response = client.patch(url, {field: value, "residents": 3}, format="json")
+        assert response.status_code == 400 and field in response.json(), field
+    assert EscrowStatement.objects.get().residents == 10
+
+
+def test_creates_and_actions_refuse_fields_they_do_not_take(api_as, officer, make_facility):
+    facility = make_facility()
+    client = api_as(officer)
+    inspection = {
+        "facility": facility.pk,
+        "date": f"{timezone.localdate():%Y-%m-%d}",
+        "inspector": "王检查",
+        "hazards": [
+            {
+                "description": "x",
+                "severity": "minor",
+                "deadline": f"{timezone.localdate():%Y-%m-%d}",
+                "rectified_on": "2024-01-01",
+            }
+        ],
+    }
+    response = client.post("/api/v1/eldercare/inspections/", inspection, format="json")
+    assert response.status_code == 400 and "rectified_on" in str(response.json())
+    inspection["hazards"][0].pop("rectified_on")
+    hazard = client.post("/api/v1/eldercare/inspections/", inspection, format="json").json()["hazards"][0]
+    rectify = f"/api/v1/eldercare/hazards/{hazard['id']}/rectify/"
+    extra = client.post(rectify, {"rectified_on": inspection["date"], "overdue": False}, format="json")
+    assert extra.status_code == 400 and "overdue" in extra.json()
+    assert client.post(rectify, {"rectified_on": inspection["date"]}, format="json").status_code == 200
