@@ -247,6 +247,30 @@ def facility_create(
     return facility
 
 
+def _check_meal_site_stays(facility: Facility, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    """A meal site delivering to enrolled people stays a meal site and is not closed (SPEC §4.5: enrolment is
+    with a meal site): their enrolments end first, or they would be left with a site that no longer serves."""
+    if before["kind"] != FacilityKind.MEAL_SITE:
+        return
+    for field, leaves in (
+        ("kind", after["kind"] != FacilityKind.MEAL_SITE),
+        ("status", after["status"] == FacilityStatus.CLOSED and before["status"] != FacilityStatus.CLOSED),
+    ):
+        if not leaves:
+            continue
+        enrolled = MealDeliveryEnrolment.objects.filter(facility=facility, ended_on__isnull=True).count()
+        if enrolled:
+            raise RuleViolation(
+                _(
+                    "%(count)s people are enrolled for meal delivery with this site; end their enrolments "
+                    "before it stops being a meal site."
+                )
+                % {"count": enrolled},
+                field=field,
+                code="open_meal_enrolments",
+            )
+
+
 def facility_update(*, actor: Any, facility: Facility, **changes: Any) -> Facility:
     """Change a facility's particulars (its division stays)."""
     _check_writer(actor)
@@ -262,6 +286,7 @@ def facility_update(*, actor: Any, facility: Facility, **changes: Any) -> Facili
                 )
         after = _snapshot(facility, FACILITY_FIELDS)
         _check_facility(after)
+        _check_meal_site_stays(facility, before, after)
         changed = diff(before, after)
         if changed:
             _save_facility(facility)

@@ -285,3 +285,20 @@ def test_a_leap_february_takes_87_meals_not_88(client, site):
     refused = client.post(DELIVERIES, {**body, "meals_delivered": 88}, format="json")
     assert refused.status_code == 400 and refused.json()["rule"] == "out_of_range"
     assert client.post(DELIVERIES, {**body, "meals_delivered": 87}, format="json").status_code == 201
+
+
+def test_a_site_with_enrolled_people_stays_an_open_meal_site_until_they_are_ended(client, site):
+    enrolment = enrol(client, beneficiary(), site).json()
+    url = f"/api/v1/eldercare/facilities/{site.pk}/"
+    to_nursing_home = client.patch(url, {"kind": "nursing_home"}, format="json")
+    assert to_nursing_home.status_code == 400
+    assert to_nursing_home.json()["rule"] == "open_meal_enrolments" and "kind" in to_nursing_home.json()
+    closed = client.patch(url, {"status": "closed"}, format="json")
+    assert closed.status_code == 400 and "status" in closed.json()
+    site.refresh_from_db()
+    assert (site.kind, site.status) == (FacilityKind.MEAL_SITE, FacilityStatus.OPERATING)
+    assert client.patch(url, {"status": "suspended"}, format="json").status_code == 200  # for a while
+    client.post(
+        f"{ENROLMENTS}{enrolment['id']}/end/", {"ended_on": "2025-03-31", "reason": "站点关闭"}, format="json"
+    )
+    assert client.patch(url, {"status": "closed"}, format="json").status_code == 200
