@@ -386,8 +386,16 @@ def statement_caps(residents: int, monthly_fee: Decimal) -> tuple[Decimal, Decim
     return monthly * prepaid_months_cap(), monthly * DEPOSIT_MONTHS_CAP
 
 
-def _check_statement(values: Mapping[str, Any]) -> None:
+def _check_statement(values: Mapping[str, Any], facility: Facility) -> None:
     _count(values.get("residents"), "residents")
+    # The caps grow with the residents: more residents than beds would hide fees held beyond them.
+    if facility.beds and values["residents"] > facility.beds:
+        raise RuleViolation(
+            _("%(facility)s has %(beds)s beds; the residents cannot be more.")
+            % {"facility": facility.name, "beds": facility.beds},
+            field="residents",
+            code="residents_above_beds",
+        )
     for name in ("monthly_fee", "prepaid_fees_held", "deposits_held"):
         _not_negative(values.get(name), name)
 
@@ -456,7 +464,7 @@ def statement_record(
         "prepaid_fees_held": prepaid_fees_held,
         "deposits_held": deposits_held,
     }
-    _check_statement(values)
+    _check_statement(values, facility)
     with transaction.atomic():
         Facility.objects.select_for_update().filter(pk=facility.pk).first()
         if EscrowStatement.objects.filter(facility=facility, month=month).exists():
@@ -483,13 +491,15 @@ def statement_correct(*, actor: Any, statement: EscrowStatement, **changes: Any)
     """Correct a statement's figures and re-evaluate its alerts."""
     _check_writer(actor)
     with transaction.atomic():
-        statement = EscrowStatement.objects.select_for_update().get(pk=statement.pk)
+        statement = (
+            EscrowStatement.objects.select_for_update().select_related("facility").get(pk=statement.pk)
+        )
         before = _snapshot(statement, STATEMENT_FIELDS)
         for name in STATEMENT_FIELDS:
             if name in changes and changes[name] is not None:
                 setattr(statement, name, changes[name])
         after = _snapshot(statement, STATEMENT_FIELDS)
-        _check_statement(after)
+        _check_statement(after, statement.facility)
         changed = diff(before, after)
         if changed:
             statement.save(update_fields=[*STATEMENT_FIELDS, "updated_at"])

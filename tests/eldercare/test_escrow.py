@@ -189,3 +189,26 @@ def test_statement_figures_are_decimal_strings(api_as, officer, make_facility):
     created = api_as(officer).post(URL, body(facility.pk, monthly_fee="2999.5"), format="json").json()
     assert created["monthly_fee"] == "2999.50"
     assert EscrowStatement.objects.get().monthly_fee == Decimal("2999.50")
+
+
+def test_residents_up_to_the_beds_one_more_is_refused_on_record_and_correction(
+    api_as, officer, make_facility
+):
+    """More residents than beds would raise the caps and hide fees held beyond them."""
+    facility = make_facility(beds=100)
+    client = api_as(officer)
+    over = client.post(URL, body(facility.pk, residents=101), format="json")
+    assert over.status_code == 400
+    assert over.json()["rule"] == "residents_above_beds" and "residents" in over.json()
+    assert not EscrowStatement.objects.exists()
+    recorded = client.post(URL, body(facility.pk, residents=100), format="json")
+    assert recorded.status_code == 201, recorded.content
+    corrected = client.patch(f"{URL}{recorded.json()['id']}/", {"residents": 101}, format="json")
+    assert corrected.status_code == 400 and corrected.json()["rule"] == "residents_above_beds"
+    assert EscrowStatement.objects.get().residents == 100
+
+
+def test_a_facility_without_a_bed_count_takes_any_residents(api_as, officer, make_facility):
+    facility = make_facility(beds=0)
+    response = api_as(officer).post(URL, body(facility.pk, residents=250), format="json")
+    assert response.status_code == 201, response.content
