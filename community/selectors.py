@@ -4,6 +4,7 @@ their pay, staffing per town against the targets, grade steps due, funds with th
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.divisions.selectors import town_of
+from civil_affairs.filtering import apply_filterset
 from civil_affairs.people.selectors import PersonSearchFilter
 
 from . import rules
@@ -37,10 +39,11 @@ def pay_table() -> QuerySet[PayScale]:
     return PayScale.objects.order_by("post", "grade")
 
 
-def worker_list(*, user: Any) -> QuerySet[CommunityWorker]:
-    """The user's community workers with their monthly pay from the pay table (one query, whatever the page)."""
+def worker_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[CommunityWorker]:
+    """The user's community workers with their monthly pay from the pay table (one query, whatever the page),
+    narrowed by :class:`WorkerFilter` over ``filters``."""
     pay = PayScale.objects.filter(post=OuterRef("post"), grade=OuterRef("grade")).values("monthly_pay")[:1]
-    return (
+    workers = (
         scoped(
             CommunityWorker.objects.select_related("person", "community", "community__parent"),
             user,
@@ -50,20 +53,25 @@ def worker_list(*, user: Any) -> QuerySet[CommunityWorker]:
         .annotate(monthly_pay=Subquery(pay, output_field=DecimalField(max_digits=10, decimal_places=2)))
         .order_by("-id")
     )
+    return apply_filterset(WorkerFilter, workers, filters)
 
 
-def workers_in_post(*, user: Any, on: datetime.date) -> QuerySet[CommunityWorker]:
-    return worker_list(user=user).filter(in_post_q(on))
+def workers_in_post(
+    *, user: Any, on: datetime.date, filters: Mapping[str, Any] | None = None
+) -> QuerySet[CommunityWorker]:
+    return worker_list(user=user, filters=filters).filter(in_post_q(on))
 
 
-def grade_steps_due(*, user: Any, on: datetime.date) -> QuerySet[CommunityWorker]:
+def grade_steps_due(
+    *, user: Any, on: datetime.date, filters: Mapping[str, Any] | None = None
+) -> QuerySet[CommunityWorker]:
     """Workers in post on ``on`` whose three years in their grade are over and who are below the top of
-    their post's range: their next step (one grade per three years) is due."""
+    their post's range: their next step (one grade per three years) is due. ``filters`` as the worker list's."""
     due = Q()
     for post, (_low, high) in GRADE_RANGES.items():
         due |= Q(post=post, grade__lt=high)
     return (
-        workers_in_post(user=user, on=on)
+        workers_in_post(user=user, on=on, filters=filters)
         .filter(due, grade_since__lte=rules.add_years(on, -rules.YEARS_PER_STEP))
         .order_by("grade_since", "id")
     )
@@ -157,38 +165,41 @@ def staffing_total(rows: list[TownStaffing]) -> TownStaffing:
 # --- Funds ------------------------------------------------------------------------------------------------
 
 
-def fund_list(*, user: Any) -> QuerySet[MutualAidFund]:
-    return scoped(
+def fund_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[MutualAidFund]:
+    funds = scoped(
         MutualAidFund.objects.select_related("village", "village__parent"),
         user,
         line=Line.COMMUNITY,
         division_field="village",
     ).order_by("village_id")
+    return apply_filterset(FundFilter, funds, filters)
 
 
 def fund_total(funds: QuerySet[MutualAidFund]) -> Decimal:
     return funds.order_by().aggregate(total=Coalesce(Sum("balance"), Decimal("0.00")))["total"]
 
 
-def movement_list(*, user: Any) -> QuerySet[FundMovement]:
-    return scoped(
+def movement_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[FundMovement]:
+    movements = scoped(
         FundMovement.objects.select_related("fund", "fund__village", "recorded_by"),
         user,
         line=Line.COMMUNITY,
         division_field="fund__village",
     ).order_by("-id")
+    return apply_filterset(MovementFilter, movements, filters)
 
 
 # --- Assessments ------------------------------------------------------------------------------------------
 
 
-def assessment_list(*, user: Any) -> QuerySet[VillageAssessment]:
-    return scoped(
+def assessment_list(*, user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[VillageAssessment]:
+    assessments = scoped(
         VillageAssessment.objects.select_related("village", "village__parent"),
         user,
         line=Line.COMMUNITY,
         division_field="village",
     ).order_by("-quarter", "village_id")
+    return apply_filterset(AssessmentFilter, assessments, filters)
 
 
 # --- Divisions the user may name ---------------------------------------------------------------------------
