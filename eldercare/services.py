@@ -687,6 +687,7 @@ def raise_overdue_rectifications(*, today: datetime.date) -> int:
 
 # --- Home care ----------------------------------------------------------------------------------------------
 
+UNDER_WAY = (HomeCareStatus.PLANNED, HomeCareStatus.IN_PROGRESS)
 HOME_CARE_FIELDS = ("person_id", "division_id", "kind", "contractor", "subsidy", "status", "completed_on")
 
 
@@ -741,6 +742,12 @@ def home_care_create(
                 _("A completion date cannot be in the future."), field="completed_on", code="future"
             )
         _not_before(completed_on, EARLIEST_RECORD_DAY, "completed_on")
+        # A second submit of the same form (the person row is locked above, so a racing one waits here).
+        if HomeCareProject.objects.filter(person=person, kind=kind, status__in=UNDER_WAY).exists():
+            raise Conflict(
+                _("%(name)s already has a %(kind)s project planned or in progress.")
+                % {"name": person.name, "kind": HomeCareKind(kind).label}
+            )
         project = HomeCareProject.objects.create(
             person=person,
             division_id=home_division(person),

@@ -219,3 +219,19 @@ def test_meal_report_subsidised_equal_to_served_is_accepted_one_more_refused(api
     )
     assert ok.status_code == 201
     assert MealReport.objects.get().subsidised_meals == 100
+
+
+def test_a_second_project_of_a_kind_under_way_is_a_conflict_another_kind_is_not(api_as, officer, divisions):
+    person = PersonFactory(birth_date=datetime.date(1950, 1, 1))
+    client = api_as(officer)
+    url = "/api/v1/eldercare/home-care/"
+    assert client.post(url, {"person": person.pk, "kind": "renovation"}, format="json").status_code == 201
+    again = client.post(url, {"person": person.pk, "kind": "renovation"}, format="json")
+    assert again.status_code == 409
+    assert client.post(url, {"person": person.pk, "kind": "family_bed"}, format="json").status_code == 201
+    HomeCareProject.objects.filter(kind="renovation").update(
+        status=HomeCareStatus.COMPLETED, completed_on=datetime.date(2024, 5, 1)
+    )
+    later = client.post(url, {"person": person.pk, "kind": "renovation"}, format="json")
+    assert later.status_code == 201, later.content  # the first one is done: a new renovation may follow
+    assert HomeCareProject.objects.filter(person=person).count() == 3
