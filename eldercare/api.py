@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
@@ -51,6 +52,7 @@ from .models import (
     Severity,
 )
 
+NOTE_LENGTH = 500  # as the pages' note fields
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
@@ -70,6 +72,11 @@ class MonthField(serializers.Field):
 
     def to_representation(self, value: datetime.date) -> str:
         return f"{value:%Y-%m}"
+
+
+def local_moment(moment: datetime.datetime | None) -> str:
+    """A time as the bureau reads it (Asia/Shanghai), to the minute; the kernel's cell() writes UTC."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else ""
 
 
 def _scoped_field(fields: dict[str, serializers.Field], name: str, queryset: QuerySet[Any]) -> None:
@@ -136,7 +143,7 @@ class FacilityUpdateSerializer(FacilityWriteSerializer):
 
 FACILITY_COLUMNS = [
     field(_("No."), "pk"),
-    field(_("Name"), "name"),
+    field(pgettext_lazy("facility", "Name"), "name"),
     field(_("Kind"), "kind"),
     field(_("Division"), "division.name"),
     field(_("Division code"), "division_id", text=True),
@@ -145,7 +152,7 @@ FACILITY_COLUMNS = [
     field(_("Beds"), "beds"),
     field(_("Star rating"), "star_rating"),
     field(_("Status"), "status"),
-    field(_("Opened on"), "opened_on"),
+    field(pgettext_lazy("facility", "Opened on"), "opened_on"),
     field(_("Escrow account"), "has_escrow_account"),
 ]
 
@@ -305,7 +312,7 @@ class AlertSerializer(serializers.ModelSerializer):
 class AlertCloseSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
     read_only_names = frozenset(AlertSerializer.Meta.fields)
 
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=NOTE_LENGTH)
 
 
 class AlertViewSet(ScopedViewSet):
@@ -323,8 +330,8 @@ class AlertViewSet(ScopedViewSet):
         Column(_("Month"), lambda a: f"{a.month:%Y-%m}" if a.month else ""),
         field(_("Deadline"), "deadline"),
         field(_("Detail"), "detail"),
-        field(_("Raised at"), "raised_at"),
-        field(_("Closed at"), "closed_at"),
+        Column(_("Raised at"), lambda a: local_moment(a.raised_at)),
+        Column(_("Closed at"), lambda a: local_moment(a.closed_at)),
     ]
     export_name = "alerts"
 
@@ -405,15 +412,23 @@ class InspectionViewSet(ServiceCreateMixin, ScopedViewSet):
     line = Line.ELDERCARE
     filterset_class = selectors.InspectionFilter
     roles_by_action = {"create": CASE_WRITERS}
+    ordering_fields = ["date"]
     create_input = InspectionCreateSerializer
     create_service = services.inspection_record
+    export_columns = [
+        field(_("Facility"), "facility.name"),
+        field(_("Inspection date"), "date"),
+        field(_("Inspector"), "inspector"),
+        Column(_("Hazards"), lambda i: len(i.hazards.all())),
+    ]
+    export_name = "inspections"
 
 
 class RectifySerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
     read_only_names = frozenset(HazardSerializer.Meta.fields)
 
     rectified_on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=NOTE_LENGTH, required=False, allow_blank=True, default="")
 
 
 class HazardViewSet(ScopedViewSet):
@@ -553,6 +568,14 @@ class MealReportViewSet(ServiceCreateMixin, ScopedViewSet):
     selector = selectors.meal_report_list
     line = Line.ELDERCARE
     filterset_class = selectors.MealReportFilter
+    ordering_fields = ["month", "meals_served", "subsidised_meals"]
+    export_columns = [
+        field(_("Meal site"), "facility.name"),
+        Column(_("Month"), lambda r: f"{r.month:%Y-%m}"),
+        field(_("Meals served"), "meals_served"),
+        field(_("Subsidised meals"), "subsidised_meals"),
+    ]
+    export_name = "meal-reports"
     roles_by_action = {"create": CASE_WRITERS}
     create_input = MealReportCreateSerializer
     create_service = services.meal_report_record
@@ -682,6 +705,13 @@ class MealDeliveryViewSet(ServiceCreateMixin, ScopedViewSet):
     line = Line.ELDERCARE
     filterset_class = selectors.MealDeliveryFilter
     ordering_fields = ["month", "meals_delivered"]
+    export_columns = [
+        field(_("Name"), "enrolment.person.name"),
+        field(_("Meal site"), "enrolment.facility.name"),
+        Column(_("Month"), lambda d: f"{d.month:%Y-%m}"),
+        field(_("Meals delivered"), "meals_delivered"),
+    ]
+    export_name = "meal-deliveries"
     roles_by_action = {"create": CASE_WRITERS}
     create_input = MealDeliveryCreateSerializer
     create_service = services.meal_delivery_record
@@ -724,6 +754,7 @@ class TrainingViewSet(ServiceCreateMixin, ScopedViewSet):
     selector = selectors.training_list
     line = Line.ELDERCARE
     filterset_class = selectors.TrainingFilter
+    ordering_fields = ["date", "hours"]
     roles_by_action = {"create": CASE_WRITERS}
     create_input = TrainingCreateSerializer
     create_service = services.training_record
@@ -759,6 +790,7 @@ class AwardViewSet(ServiceCreateMixin, ScopedViewSet):
     serializer_class = AwardSerializer
     selector = selectors.award_list
     line = Line.ELDERCARE
+    ordering_fields = ["awarded_on"]
     roles_by_action = {"create": CASE_WRITERS}
     create_input = AwardCreateSerializer
     create_service = services.award_record

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civil_affairs.divisions.models import Division
 from civil_affairs.people.forms import DivisionChoiceField, divisions_within
@@ -38,7 +39,7 @@ class MonthFormField(forms.CharField):
 
 # The facility list's "order by" choices (``?ordering=``, the API's ordering fields).
 FACILITY_ORDER_CHOICES = [
-    ("name", _("Name")),
+    ("name", pgettext_lazy("facility", "Name")),
     ("-beds", _("Beds, most first")),
     ("-star_rating", _("Star rating, highest first")),
     ("opened_on", _("Opened on, earliest first")),
@@ -49,7 +50,7 @@ FACILITY_ORDER_CHOICES = [
 class FacilityForm(forms.Form):
     """Register a facility (with its division) or edit one (``editing``: the division stays)."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("facility", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=FacilityKind.choices)
     division = DivisionChoiceField(label=_("Division"), queryset=Division.objects.none())
     operator = forms.CharField(label=_("Operator"), max_length=100, required=False)
@@ -57,7 +58,9 @@ class FacilityForm(forms.Form):
     beds = forms.IntegerField(label=_("Beds"), initial=0)
     star_rating = forms.IntegerField(label=_("Star rating"), required=False, help_text=_("1 to 5, or empty."))
     status = forms.ChoiceField(label=_("Status"), choices=FacilityStatus.choices)
-    opened_on = forms.DateField(label=_("Opened on"), widget=DATE_INPUT, required=False)
+    opened_on = forms.DateField(
+        label=pgettext_lazy("facility", "Opened on"), widget=DATE_INPUT, required=False
+    )
     has_escrow_account = forms.BooleanField(label=_("Escrow account"), required=False)
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
@@ -137,7 +140,7 @@ class MealSiteChoiceField(forms.ModelChoiceField):
 
 class MealEnrolmentForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=18)
-    facility = MealSiteChoiceField(label=_("Meal site"), queryset=None)
+    facility = MealSiteChoiceField(label=_("Meal site"), queryset=None, empty_label=_("Choose a meal site"))
     enrolled_on = forms.DateField(label=_("Enrolled on"), widget=DATE_INPUT)
 
     def __init__(self, *args: Any, meal_sites: Any, **kwargs: Any) -> None:
@@ -147,7 +150,9 @@ class MealEnrolmentForm(forms.Form):
 
 class MealDeliveryForm(forms.Form):
     month = MonthFormField(label=_("Month"), widget=MONTH_INPUT)
-    meals_delivered = forms.IntegerField(label=_("Meals delivered"))
+    meals_delivered = forms.IntegerField(
+        label=_("Meals delivered"), help_text=_("At most three a day: 84 to 93 in a month, by its length.")
+    )
 
 
 class MealEnrolmentEndForm(forms.Form):

@@ -26,7 +26,7 @@ from civil_affairs.web.forms import saved
 from civil_affairs.web.lists import list_page
 
 from . import selectors, services
-from .api import FACILITY_COLUMNS, HomeCareViewSet, MealEnrolmentViewSet
+from .api import FACILITY_COLUMNS, AlertViewSet, HomeCareViewSet, MealEnrolmentViewSet
 from .forms import (
     FACILITY_ORDER_CHOICES,
     HAZARD_ROWS,
@@ -261,6 +261,7 @@ def alert_list_page(request: HttpRequest) -> HttpResponse:
         lambda query: selectors.alert_list(user=request.user, filters=query).filter(closed_at__isnull=True),
         filterset=selectors.AlertFilter,
         shown=["kind", "division"],
+        export=("alerts", AlertViewSet.export_columns),
         context={"kinds": [(k.value, k.label, counts.get(k.value, 0)) for k in AlertKind]},
     )
 
