@@ -90,6 +90,14 @@ class StatementCorrectForm(forms.Form):
     deposits_held = _money_field(_("Deposits held (yuan)"))
 
 
+class MealReportForm(forms.Form):
+    month = MonthFormField(label=_("Month"), widget=MONTH_INPUT)
+    meals_served = forms.IntegerField(label=_("Meals served"))
+    subsidised_meals = forms.IntegerField(
+        label=_("Subsidised meals"), help_text=_("No more than the meals served.")
+    )
+
+
 class InspectionForm(forms.Form):
     date = forms.DateField(label=_("Inspection date"), widget=DATE_INPUT)
     inspector = forms.CharField(label=_("Inspector"), max_length=100)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("facilities/<int:pk>/edit/", views.facility_edit_page, name="facility-edit"),
     path("facilities/<int:pk>/statements/", views.statement_record_page, name="statement-record"),
     path("facilities/<int:pk>/inspections/", views.inspection_record_page, name="inspection-record"),
+    path("facilities/<int:pk>/meal-reports/", views.meal_report_record_page, name="meal-report-record"),
     path("statements/<int:pk>/correct/", views.statement_correct_page, name="statement-correct"),
     path("hazards/<int:pk>/rectify/", views.hazard_rectify_page, name="hazard-rectify"),
     path("alerts/", views.alert_list_page, name="alert-list"),

@@ -38,6 +38,7 @@ from .forms import (
     MealDeliveryForm,
     MealEnrolmentEndForm,
     MealEnrolmentForm,
+    MealReportForm,
     RectifyForm,
     StatementCorrectForm,
     StatementForm,
@@ -153,6 +154,13 @@ def _facility_page(request: HttpRequest, facility: Facility, **forms_: Any) -> H
         "hazard_forms": forms_.get("hazard_forms")
         or [HazardForm(prefix=f"hazard-{i}") for i in range(HAZARD_ROWS)],
     }
+    if facility.kind == FacilityKind.MEAL_SITE:
+        # A meal site's own work: its monthly reports and the 情暖夕阳 deliveries it makes.
+        context["meal_reports"] = selectors.meal_report_list(user=user).filter(facility=facility)[:24]
+        context["meal_report_form"] = forms_.get("meal_report_form") or MealReportForm(prefix="report")
+        context["enrolled"] = (
+            selectors.meal_enrolment_list(user=user).filter(facility=facility, ended_on__isnull=True).count()
+        )
     return render(request, "eldercare/facility_detail.html", context)
 
 
@@ -189,6 +197,21 @@ def statement_correct_page(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         return redirect("eldercare:facility-detail", pk=statement.facility_id)
     return render(request, "eldercare/statement_correct.html", {"statement": statement, "form": form})
+
+
+@ability_required(WORK)
+@require_POST
+def meal_report_record_page(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _facility_get(request, pk)
+    form = MealReportForm(request.POST, prefix="report")
+    if saved(
+        request,
+        form,
+        lambda data: services.meal_report_record(actor=request.user, facility=facility, **data),
+        success=_("The meal report has been recorded."),
+    ):
+        return redirect("eldercare:facility-detail", pk=facility.pk)
+    return _facility_page(request, facility, meal_report_form=form)
 
 
 @ability_required(WORK)

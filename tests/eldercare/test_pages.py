@@ -7,7 +7,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from eldercare.models import Alert, AlertKind, EscrowStatement, Facility, Hazard, Inspection
+from eldercare.models import (
+    Alert,
+    AlertKind,
+    EscrowStatement,
+    Facility,
+    FacilityKind,
+    Hazard,
+    Inspection,
+    MealReport,
+)
 from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +119,29 @@ def test_facility_list_filters_orders_and_refuses_a_bad_value_through_the_one_fi
     refused = client.get("/eldercare/facilities/", {"has_escrow_account": "maybe"}).content.decode()
     assert "请更正筛选条件" in refused and "甲养老院</a>" not in refused
     assert "---------" not in refused and ">全部<" in refused
+
+
+def test_a_meal_sites_page_records_its_monthly_report_and_refuses_subsidised_above_served(
+    client, officer, make_facility
+):
+    site = make_facility(kind=FacilityKind.MEAL_SITE, has_escrow_account=False)
+    nursing_home = make_facility()
+    client.force_login(officer)
+    assert b"record-meal-report" not in client.get(f"/eldercare/facilities/{nursing_home.pk}/").content
+    page = client.get(f"/eldercare/facilities/{site.pk}/")
+    assert b"record-meal-report" in page.content and page.context["enrolled"] == 0
+    url = f"/eldercare/facilities/{site.pk}/meal-reports/"
+    month = f"{timezone.localdate().replace(day=1) - datetime.timedelta(days=1):%Y-%m}"
+    over = client.post(
+        url, {"report-month": month, "report-meals_served": "300", "report-subsidised_meals": "301"}
+    )
+    assert over.status_code == 200 and "subsidised_meals" in over.context["meal_report_form"].errors
+    assert not MealReport.objects.exists()
+    done = client.post(
+        url, {"report-month": month, "report-meals_served": "300", "report-subsidised_meals": "300"}
+    )
+    assert done.status_code == 302
+    report = MealReport.objects.get()
+    assert (report.facility, report.meals_served, report.subsidised_meals) == (site, 300, 300)
+    assert client.post(f"/eldercare/facilities/{nursing_home.pk}/meal-reports/", {}).status_code == 200
+    assert MealReport.objects.count() == 1
