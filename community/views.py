@@ -27,7 +27,7 @@ from civil_affairs.web.lists import list_page, paginate
 from . import rules, selectors, services
 from .exports import ASSESSMENT_COLUMNS, FUND_COLUMNS, STAFFING_COLUMNS, WORKER_COLUMNS
 from .forms import AssessmentForm, DateForm, FundOpenForm, MovementForm, UrbanPopulationForm, WorkerForm
-from .models import MovementKind
+from .models import CommunityWorker, MovementKind
 
 # The orderings each list page offers (the same columns as the API's ``?ordering=``).
 WORKER_ORDERINGS = [
@@ -115,7 +115,7 @@ def steps_due_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _worker_create(actor: Any, data: Mapping[str, Any]) -> Any:
+def _worker_create(actor: Any, data: Mapping[str, Any]) -> CommunityWorker:
     details = dict(data)
     return services.worker_create(
         actor=actor, person=details.pop("id_number"), community=details.pop("community"), **details
