@@ -500,14 +500,37 @@ class HomeCareCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer)
         return fields
 
 
+class HomeCareUpdateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    """PATCH: move a project along or correct its contractor and subsidy (its person and kind stay)."""
+
+    read_only_names = frozenset(HomeCareSerializer.Meta.fields)
+
+    contractor = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    subsidy = _money(required=False)
+    status = serializers.ChoiceField(choices=HomeCareStatus.choices, required=False)
+    completed_on = serializers.DateField(required=False, allow_null=True)
+
+
 @extend_schema_view(
     create=extend_schema(
         request=HomeCareCreateSerializer,
         responses={201: HomeCareSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
     ),
+    partial_update=extend_schema(
+        request=HomeCareUpdateSerializer,
+        responses={
+            200: HomeCareSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+        },
+    ),
 )
 class HomeCareViewSet(ServiceCreateMixin, ScopedViewSet):
-    """Family beds, home services and renovations for people aged 60 or over and alive."""
+    """Family beds, home services and renovations for people aged 60 or over and alive. PATCH moves a project
+    along (planned → in progress → completed with its date) or corrects its contractor and subsidy, audited;
+    an ended project answers 409."""
 
     serializer_class = HomeCareSerializer
     selector = selectors.home_care_list
@@ -516,9 +539,10 @@ class HomeCareViewSet(ServiceCreateMixin, ScopedViewSet):
     ordering_fields = ["kind", "status", "subsidy", "completed_on"]
     # ``?search=`` is the FilterSet's (a name, a whole ID number or the contractor), not SearchFilter's.
     filter_backends = API_BACKENDS_WITHOUT_SEARCH
-    roles_by_action = {"create": CASE_WRITERS}
+    roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
     create_input = HomeCareCreateSerializer
     create_service = services.home_care_create
+    http_method_names = ["get", "post", "patch", "head", "options"]
     export_columns = [
         field(_("Name"), "person.name"),
         field(_("Division"), "division.name"),
@@ -529,6 +553,12 @@ class HomeCareViewSet(ServiceCreateMixin, ScopedViewSet):
         field(_("Completed on"), "completed_on"),
     ]
     export_name = "home-care"
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        data = self.validated(HomeCareUpdateSerializer, partial=True)
+        services.home_care_update(actor=request.user, project=project, **data)
+        return self.read_back(project)
 
 
 # --- Meal reports -------------------------------------------------------------------------------------------

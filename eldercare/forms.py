@@ -138,6 +138,19 @@ class HomeCareForm(forms.Form):
     completed_on = forms.DateField(label=_("Completed on"), widget=DATE_INPUT, required=False)
 
 
+class HomeCareEditForm(forms.Form):
+    """Move a project along or correct it (its person and kind stay)."""
+
+    contractor = forms.CharField(label=_("Contractor"), required=False, max_length=100)
+    subsidy = _money_field(_("Subsidy (yuan)"))
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[c for c in HomeCareStatus.choices if c[0] != HomeCareStatus.ENDED]
+    )
+    completed_on = forms.DateField(
+        label=_("Completed on"), widget=DATE_INPUT, required=False, help_text=_("Only when completed.")
+    )
+
+
 # --- 情暖夕阳 meal delivery ----------------------------------------------------------------------------------------
 
 

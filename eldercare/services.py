@@ -691,6 +691,59 @@ UNDER_WAY = (HomeCareStatus.PLANNED, HomeCareStatus.IN_PROGRESS)
 HOME_CARE_FIELDS = ("person_id", "division_id", "kind", "contractor", "subsidy", "status", "completed_on")
 
 
+def _check_home_care(values: Mapping[str, Any]) -> None:
+    """A project's own figures, on creation and on every change: planned, in progress or completed (it ends
+    only with its person), a subsidy not negative, and a completion date exactly when completed."""
+    status, completed_on = values["status"], values["completed_on"]
+    if status not in HomeCareStatus.values or status == HomeCareStatus.ENDED:
+        raise RuleViolation(
+            _("A new project is planned, in progress or completed."),
+            field="status",
+            code="invalid_choice",
+        )
+    _not_negative(values["subsidy"], "subsidy")
+    if status == HomeCareStatus.COMPLETED and completed_on is None:
+        raise RuleViolation(_("Give the completion date."), field="completed_on", code="required")
+    if status != HomeCareStatus.COMPLETED and completed_on is not None:
+        raise RuleViolation(
+            _("Only a completed project has a completion date."),
+            field="completed_on",
+            code="not_completed",
+        )
+    if completed_on is not None and completed_on > timezone.localdate():
+        raise RuleViolation(
+            _("A completion date cannot be in the future."), field="completed_on", code="future"
+        )
+    _not_before(completed_on, EARLIEST_RECORD_DAY, "completed_on")
+
+
+HOME_CARE_CHANGES = ("contractor", "subsidy", "status", "completed_on")
+
+
+def home_care_update(*, actor: Any, project: HomeCareProject, **changes: Any) -> HomeCareProject:
+    """Move a project along (planned → in progress → completed, with its completion date) or correct its
+    contractor and subsidy, under the rules it was created with; an ended project stays as it ended (409)."""
+    _check_writer(actor)
+    with transaction.atomic():
+        project = HomeCareProject.objects.select_for_update().get(pk=project.pk)
+        if project.status == HomeCareStatus.ENDED:
+            raise Conflict(_("This project has ended; it no longer changes."))
+        before = _snapshot(project, HOME_CARE_CHANGES)
+        for name in HOME_CARE_CHANGES:
+            if name in changes:
+                value = changes[name]
+                setattr(
+                    project, name, value.strip() if name == "contractor" and isinstance(value, str) else value
+                )
+        after = _snapshot(project, HOME_CARE_CHANGES)
+        _check_home_care(after)
+        changed = diff(before, after)
+        if changed:
+            project.save(update_fields=[*HOME_CARE_CHANGES, "updated_at"])
+            audit_record(actor=actor, action="update", obj=project, changes=changed)
+    return project
+
+
 def home_care_create(
     *,
     actor: Any,
@@ -722,26 +775,9 @@ def home_care_create(
             )
         if kind not in HomeCareKind.values:
             raise RuleViolation(_("Unknown kind of project."), field="kind", code="invalid_choice")
-        if status not in HomeCareStatus.values or status == HomeCareStatus.ENDED:
-            raise RuleViolation(
-                _("A new project is planned, in progress or completed."),
-                field="status",
-                code="invalid_choice",
-            )
-        _not_negative(subsidy, "subsidy")
-        if status == HomeCareStatus.COMPLETED and completed_on is None:
-            raise RuleViolation(_("Give the completion date."), field="completed_on", code="required")
-        if status != HomeCareStatus.COMPLETED and completed_on is not None:
-            raise RuleViolation(
-                _("Only a completed project has a completion date."),
-                field="completed_on",
-                code="not_completed",
-            )
-        if completed_on is not None and completed_on > today:
-            raise RuleViolation(
-                _("A completion date cannot be in the future."), field="completed_on", code="future"
-            )
-        _not_before(completed_on, EARLIEST_RECORD_DAY, "completed_on")
+        _check_home_care(
+            {"status": status, "subsidy": subsidy, "completed_on": completed_on, "contractor": contractor}
+        )
         # A second submit of the same form (the person row is locked above, so a racing one waits here).
         if HomeCareProject.objects.filter(person=person, kind=kind, status__in=UNDER_WAY).exists():
             raise Conflict(

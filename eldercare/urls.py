@@ -18,6 +18,7 @@ urlpatterns = [
     path("alerts/<int:pk>/close/", views.alert_close_page, name="alert-close"),
     path("home-care/", views.home_care_list_page, name="home-care-list"),
     path("home-care/new/", views.home_care_new_page, name="home-care-new"),
+    path("home-care/<int:pk>/edit/", views.home_care_edit_page, name="home-care-edit"),
     path("meal-delivery/", views.meal_enrolment_list_page, name="meal-enrolment-list"),
     path("meal-delivery/new/", views.meal_enrolment_new_page, name="meal-enrolment-new"),
     path("meal-delivery/<int:pk>/", views.meal_enrolment_detail_page, name="meal-enrolment-detail"),

@@ -33,6 +33,7 @@ from .forms import (
     AlertCloseForm,
     FacilityForm,
     HazardForm,
+    HomeCareEditForm,
     HomeCareForm,
     InspectionForm,
     MealDeliveryForm,
@@ -357,6 +358,21 @@ def home_care_new_page(request: HttpRequest) -> HttpResponse:
     ):
         return redirect("eldercare:home-care-list")
     return render(request, "eldercare/home_care_form.html", {"form": form})
+
+
+@ability_required(WORK)
+def home_care_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(selectors.home_care_list(user=request.user), pk=pk)
+    initial = {name: getattr(project, name) for name in services.HOME_CARE_CHANGES}
+    form = HomeCareEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and saved(
+        request,
+        form,
+        lambda data: services.home_care_update(actor=request.user, project=project, **data),
+        success=_("The project has been updated."),
+    ):
+        return redirect("eldercare:home-care-list")
+    return render(request, "eldercare/home_care_edit.html", {"project": project, "form": form})
 
 
 # --- 情暖夕阳 meal delivery ----------------------------------------------------------------------------------------

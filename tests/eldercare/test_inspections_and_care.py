@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 
 from civil_affairs import deaths
+from civil_affairs.accounts.lines import Line
+from civil_affairs.accounts.models import Role
 from civil_affairs.audit.models import AuditEvent
 from eldercare.models import (
     Facility,
@@ -235,3 +237,64 @@ def test_a_second_project_of_a_kind_under_way_is_a_conflict_another_kind_is_not(
     later = client.post(url, {"person": person.pk, "kind": "renovation"}, format="json")
     assert later.status_code == 201, later.content  # the first one is done: a new renovation may follow
     assert HomeCareProject.objects.filter(person=person).count() == 3
+
+
+def test_a_project_moves_along_to_completed_with_its_date_audited(api_as, officer, divisions):
+    person = PersonFactory(birth_date=datetime.date(1950, 1, 1))
+    client = api_as(officer)
+    project = client.post(
+        "/api/v1/eldercare/home-care/", {"person": person.pk, "kind": "renovation"}, format="json"
+    ).json()
+    url = f"/api/v1/eldercare/home-care/{project['id']}/"
+    started = client.patch(url, {"status": "in_progress", "contractor": " 明水适老化工程队 "}, format="json")
+    assert started.status_code == 200, started.content
+    assert (started.json()["status"], started.json()["contractor"]) == ("in_progress", "明水适老化工程队")
+    no_date = client.patch(url, {"status": "completed"}, format="json")
+    assert no_date.status_code == 400 and no_date.json()["rule"] == "required"
+    tomorrow = TODAY() + datetime.timedelta(days=1)
+    future = client.patch(url, {"status": "completed", "completed_on": tomorrow.isoformat()}, format="json")
+    assert future.status_code == 400 and future.json()["rule"] == "future"
+    assert HomeCareProject.objects.get().status == HomeCareStatus.IN_PROGRESS
+    done = client.patch(url, {"status": "completed", "completed_on": TODAY().isoformat()}, format="json")
+    assert done.status_code == 200 and done.json()["completed_on"] == TODAY().isoformat()
+    events = AuditEvent.objects.filter(object_type="eldercare.homecareproject", action="update")
+    assert [e.changes["status"] for e in events.order_by("id")] == [
+        ["planned", "in_progress"],
+        ["in_progress", "completed"],
+    ]
+    for refused in ({"person": person.pk}, {"kind": "family_bed"}, {"status": "ended"}):
+        assert client.patch(url, refused, format="json").status_code == 400, refused
+
+
+def test_an_ended_project_no_longer_changes_and_other_towns_do_not_see_it(
+    api_as, make_user, officer, divisions
+):
+    person = PersonFactory(birth_date=datetime.date(1950, 1, 1))
+    client = api_as(officer)
+    project = client.post(
+        "/api/v1/eldercare/home-care/", {"person": person.pk, "kind": "family_bed"}, format="json"
+    ).json()
+    url = f"/api/v1/eldercare/home-care/{project['id']}/"
+    town = make_user(Role.CASEWORKER, "370114002", "shuangshan", lines=[Line.ELDERCARE])
+    assert api_as(town).patch(url, {"status": "in_progress"}, format="json").status_code == 404
+    deaths.announce(person=person, date_of_death=TODAY(), actor=officer)
+    assert client.patch(url, {"status": "in_progress"}, format="json").status_code == 409
+    assert HomeCareProject.objects.get().status == HomeCareStatus.ENDED
+
+
+def test_the_caseworker_completes_a_project_on_its_page(client, officer, divisions):
+    person = PersonFactory(birth_date=datetime.date(1950, 1, 1), name="李桂兰")
+    project = HomeCareProject.objects.create(
+        person=person, division_id=person.division_id, kind="renovation", status=HomeCareStatus.IN_PROGRESS
+    )
+    client.force_login(officer)
+    listed = client.get("/eldercare/home-care/").content.decode()
+    assert f"/eldercare/home-care/{project.pk}/edit/" in listed
+    url = f"/eldercare/home-care/{project.pk}/edit/"
+    form = {"contractor": "明水适老化工程队", "subsidy": "3500.00", "status": "completed", "completed_on": ""}
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and "completed_on" in refused.context["form"].errors
+    done = client.post(url, {**form, "completed_on": TODAY().isoformat()})
+    assert done.status_code == 302
+    project.refresh_from_db()
+    assert (project.status, project.completed_on, str(project.subsidy)) == ("completed", TODAY(), "3500.00")
