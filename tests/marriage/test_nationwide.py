@@ -196,7 +196,7 @@ def test_an_unknown_id_number_asks_for_the_party_from_outside(english, divisions
         "/marriage/registrations/new/", {**form(bride, "check"), "party_a_name": ""}
     ).content.decode()
 
-    assert 'id="id_party_a-error"' in html and "registered outside the district is registered here" in html
+    assert 'id="id_party_a_error"' in html and "registered outside the district is registered here" in html
     assert '<details class="outside-party" open>' in html
     assert not Registration.objects.exists()
 

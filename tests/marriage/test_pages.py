@@ -62,8 +62,8 @@ def test_checking_shows_each_refusal_beside_its_party_and_saves_nothing(browser_
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'id="id_party_a-error"' in html and "小伙 is under the legal marriage age" in html
-    assert 'id="id_party_b-error"' in html and "新娘 is married to 前夫" in html
+    assert 'id="id_party_a_error"' in html and "小伙 is under the legal marriage age" in html
+    assert 'id="id_party_b_error"' in html and "新娘 is married to 前夫" in html
     assert "Age on the registration date" in html  # the parties were looked up and shown
     assert Registration.objects.count() == 1
 
@@ -96,7 +96,7 @@ def test_the_declaration_is_required_on_the_form_too(browser_as, registrar):
         "/marriage/registrations/new/", form_data(man(), woman(), "register", declares=False)
     )
 
-    assert 'id="id_declares_not_close_relatives-error"' in response.content.decode()
+    assert 'id="id_declares_not_close_relatives_error"' in response.content.decode()
     assert not Registration.objects.exists()
 
 
@@ -233,8 +233,8 @@ def test_the_divorce_form_shows_missing_agreement_and_attendance_beside_their_fi
     )
 
     html = response.content.decode()
-    assert 'id="id_agreement-error"' in html and "Civil Code art. 1076" in html
-    assert 'id="id_attended_in_person-error"' in html
+    assert 'id="id_agreement_error"' in html and "Civil Code art. 1076" in html
+    assert 'id="id_attended_in_person_error"' in html
     assert not DivorceApplication.objects.exists()
 
 
@@ -252,7 +252,7 @@ def test_an_administrator_enters_an_archive_record_on_the_form(browser_as, make_
     refused = client.post("/marriage/divorces/new/", data).content.decode()
     client.post("/marriage/divorces/new/", {**data, "archive_reason": "补录纸质档案"})
 
-    assert 'id="id_archive_reason-error"' in refused
+    assert 'id="id_archive_reason_error"' in refused
     divorce = DivorceApplication.objects.get()
     assert (divorce.application_date, divorce.archive_reason) == (datetime.date(2024, 5, 2), "补录纸质档案")
 
@@ -273,7 +273,7 @@ def test_the_divorce_form_shows_a_refusal_beside_the_certificate_number(browser_
     )
 
     html = response.content.decode()
-    assert 'id="id_certificate_number-error"' in html and "dissolved on 2011-01-01" in html
+    assert 'id="id_certificate_number_error"' in html and "dissolved on 2011-01-01" in html
     assert not DivorceApplication.objects.exists()
 
 

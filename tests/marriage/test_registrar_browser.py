@@ -31,13 +31,13 @@ def test_registrar_sees_a_refusal_beside_the_party_then_registers(page, division
     page.get_by_label(zh("Both declare that they are not close relatives")).check()
     page.get_by_role("button", name=zh("Register and issue the certificate")).click()
 
-    error = page.locator("#id_party_a-error")
+    error = page.locator("#id_party_a_error")
     assert error.is_visible()
     with translation.override("zh-hans"):
         expected = services._age_refusal(too_young, today)
     assert error.inner_text() == expected
     assert "王小军" in expected
-    assert not page.locator("#id_party_b-error").count()
+    assert not page.locator("#id_party_b_error").count()
     assert not Registration.objects.exists()
 
     page.get_by_label(zh("Party A: ID number")).fill(groom.id_number)

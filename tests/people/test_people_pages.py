@@ -57,7 +57,7 @@ def test_bad_id_number_is_shown_next_to_the_field(client, caseworker):
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == ["id_number"]
-    assert 'id="id_id_number-error"' in response.content.decode()
+    assert 'id="id_id_number_error"' in response.content.decode()
     assert not Person.objects.exists()
 
 

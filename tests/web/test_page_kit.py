@@ -185,3 +185,18 @@ def test_a_list_page_never_counts_past_the_cap_and_says_its_count_is_an_estimate
     estimated = client.get("/people/", {"page_size": 10})
     assert estimated.context["page"].paginator.count_estimated
     assert "总数为估计值" in estimated.content.decode()
+
+
+def test_a_fields_error_is_the_element_its_input_names_for_screen_readers(client, caseworker):
+    """Django points a field with an error at ``<id>_error`` (aria-describedby); the field partial gives
+    that id to the error, so a screen reader reads the refusal with the field."""
+    import re
+
+    client.force_login(caseworker)
+    html = client.post("/people/new/", {"id_number": "", "name": ""}).content.decode()
+    described = re.search(r'<input[^>]*name="name"[^>]*aria-describedby="([^"]+)"', html) or re.search(
+        r'<input[^>]*aria-describedby="([^"]+)"[^>]*name="name"', html
+    )
+    assert described is not None
+    assert "id_name_error" in described.group(1).split()
+    assert 'id="id_name_error"' in html
