@@ -329,7 +329,7 @@ def test_the_page_shows_a_notice_before_the_visit_beside_the_date(client, casewo
 
     assert response.status_code == 200
     assert (
-        '<p class="field-error" id="id_publicise-notice_from-error" role="alert">The notice cannot start before the home visit (2024-09-18).</p>'
+        '<p class="field-error" id="id_publicise-notice_from_error" role="alert">The notice cannot start before the home visit (2024-09-18).</p>'
         in response.content.decode()
     )
     assert Application.objects.get(pk=application.pk).state == State.INVESTIGATED

@@ -117,7 +117,7 @@ def application_in(caseworker, state, *, incomes=("300", "0"), division=MINGSHUI
 
 
 def errors_of(html):
-    return re.findall(r'<p class="field-error" id="([^"]+)-error" role="alert">([^<]*)</p>', html)
+    return re.findall(r'<p class="field-error" id="([^"]+)_error" role="alert">([^<]*)</p>', html)
 
 
 # --- Per role -----------------------------------------------------------------------------------------------

@@ -288,7 +288,7 @@ def test_the_enrollment_page_shows_a_future_visit_beside_its_date(client, casewo
 
     assert response.status_code == 200
     assert (
-        '<p class="field-error" id="id_recheck-visited_on-error" role="alert">This date cannot be in the future.</p>'
+        '<p class="field-error" id="id_recheck-visited_on_error" role="alert">This date cannot be in the future.</p>'
         in response.content.decode()
     )
     assert not Recheck.objects.exists()

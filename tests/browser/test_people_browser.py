@@ -24,7 +24,7 @@ def test_caseworker_registers_a_person_and_sees_the_masked_number(page, division
     page.get_by_label(zh("Household registration")).select_option("370114001001")
     page.get_by_role("button", name=zh("Save")).click()
 
-    error = page.locator("#id_id_number-error")
+    error = page.locator("#id_id_number_error")
     assert error.is_visible()
     with translation.override("zh-hans"):
         expected = translation.gettext(

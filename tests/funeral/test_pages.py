@@ -255,7 +255,7 @@ def test_a_rejection_without_a_reason_is_refused_beside_its_field(client, office
     response = client.post(f"/funeral/subsidies/{subsidy.pk}/reject/", {"reject-reason": "  "})
 
     assert response.status_code == 200
-    assert 'id="id_reject-reason-error"' in response.content.decode()
+    assert 'id="id_reject-reason_error"' in response.content.decode()
     subsidy.refresh_from_db()
     assert subsidy.state == SubsidyState.SUBMITTED and subsidy.decision_reason == ""
 

@@ -73,7 +73,7 @@ def test_a_rules_own_message_is_shown_as_it_is(compiled_catalogue):
 
     html = render_fields(form)
 
-    assert '<p class="field-error" id="id_name-error" role="alert">此人已在本户登记。</p>' in html
+    assert '<p class="field-error" id="id_name_error" role="alert">此人已在本户登记。</p>' in html
 
 
 def test_errors_shown_above_a_page_name_their_field(rf, compiled_catalogue):
