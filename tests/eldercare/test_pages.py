@@ -130,6 +130,7 @@ def test_a_meal_sites_page_records_its_monthly_report_and_refuses_subsidised_abo
     assert b"record-meal-report" not in client.get(f"/eldercare/facilities/{nursing_home.pk}/").content
     page = client.get(f"/eldercare/facilities/{site.pk}/")
     assert b"record-meal-report" in page.content and page.context["enrolled"] == 0
+    assert b'id="statements"' not in page.content  # no escrow account: no escrow section to read
     url = f"/eldercare/facilities/{site.pk}/meal-reports/"
     month = f"{timezone.localdate().replace(day=1) - datetime.timedelta(days=1):%Y-%m}"
     over = client.post(
