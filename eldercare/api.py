@@ -721,14 +721,32 @@ class MealDeliveryCreateSerializer(RefuseUnknownFieldsMixin, serializers.Seriali
         return fields
 
 
+class MealDeliveryCorrectSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+    """PATCH: the month's meals (its enrolment and month stay)."""
+
+    read_only_names = frozenset(MealDeliverySerializer.Meta.fields)
+
+    meals_delivered = serializers.IntegerField(help_text="1 to three a day of the month.")
+
+
 @extend_schema_view(
     create=extend_schema(
         request=MealDeliveryCreateSerializer,
         responses={201: MealDeliverySerializer, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
     ),
+    partial_update=extend_schema(
+        request=MealDeliveryCorrectSerializer,
+        responses={
+            200: MealDeliverySerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+        },
+    ),
 )
 class MealDeliveryViewSet(ServiceCreateMixin, ScopedViewSet):
-    """Meals delivered per enrolment and month (one record per month, 409 on a second)."""
+    """Meals delivered per enrolment and month (one record per month, 409 on a second; PATCH corrects the
+    month's meals under the same cap, audited)."""
 
     serializer_class = MealDeliverySerializer
     selector = selectors.meal_delivery_list
@@ -742,9 +760,16 @@ class MealDeliveryViewSet(ServiceCreateMixin, ScopedViewSet):
         field(_("Meals delivered"), "meals_delivered"),
     ]
     export_name = "meal-deliveries"
-    roles_by_action = {"create": CASE_WRITERS}
     create_input = MealDeliveryCreateSerializer
     create_service = services.meal_delivery_record
+    roles_by_action = {"create": CASE_WRITERS, "partial_update": CASE_WRITERS}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        delivery = self.get_object()
+        data = self.validated(MealDeliveryCorrectSerializer)
+        services.meal_delivery_correct(actor=request.user, delivery=delivery, **data)
+        return self.read_back(delivery)
 
 
 # --- Caregiver training and awards --------------------------------------------------------------------------

@@ -176,6 +176,10 @@ class MealDeliveryForm(forms.Form):
     )
 
 
+class MealDeliveryCorrectForm(forms.Form):
+    meals_delivered = forms.IntegerField(label=_("Meals delivered"))
+
+
 class MealEnrolmentEndForm(forms.Form):
     ended_on = forms.DateField(label=_("Ended on"), widget=DATE_INPUT)
     reason = forms.CharField(label=_("Reason for ending"), max_length=200)

@@ -1030,6 +1030,67 @@ def meal_enrolments_end_for_person(*, actor: Any, person: Person, on: datetime.d
     return len(enrolments)
 
 
+def _check_meals(meals_delivered: int | None, month: datetime.date) -> None:
+    most = meals_most(month)
+    if meals_delivered is None or not 1 <= meals_delivered <= most:
+        raise RuleViolation(
+            _("Meals delivered in %(month)s must be between 1 and %(most)s (three a day).")
+            % {"month": f"{month:%Y-%m}", "most": most},
+            field="meals_delivered",
+            code="out_of_range",
+        )
+
+
+def _check_meals_of_person(
+    enrolment: MealDeliveryEnrolment, month: datetime.date, meals_delivered: int
+) -> None:
+    """One person, one stomach: a month split between two sites (a move on the 15th) shares the three a day.
+    Locks the person, so two sites recording the same month wait for each other."""
+    Person.objects.select_for_update().filter(pk=enrolment.person_id).first()
+    most = meals_most(month)
+    elsewhere = (
+        MealDelivery.objects.filter(enrolment__person_id=enrolment.person_id, month=month)
+        .exclude(enrolment_id=enrolment.pk)
+        .aggregate(meals=Sum("meals_delivered"))["meals"]
+        or 0
+    )
+    if elsewhere and meals_delivered + elsewhere > most:
+        raise RuleViolation(
+            _(
+                "%(elsewhere)s meals are already recorded for this person in %(month)s under another "
+                "enrolment; with these the month would exceed %(most)s (three a day)."
+            )
+            % {"elsewhere": elsewhere, "month": f"{month:%Y-%m}", "most": most},
+            field="meals_delivered",
+            code="out_of_range",
+        )
+
+
+def meal_delivery_correct(*, actor: Any, delivery: MealDelivery, meals_delivered: int) -> MealDelivery:
+    """Correct the meals of a recorded month (a slip of the keyboard would otherwise stand: a second record of
+    the month is a 409), under the same cap; audited."""
+    _check_writer(actor)
+    _check_meals(meals_delivered, delivery.month)
+    with transaction.atomic():
+        delivery = (
+            MealDelivery.objects.select_for_update(of=("self",))
+            .select_related("enrolment")
+            .get(pk=delivery.pk)
+        )
+        _check_meals_of_person(delivery.enrolment, delivery.month, meals_delivered)
+        before = delivery.meals_delivered
+        if before != meals_delivered:
+            delivery.meals_delivered = meals_delivered
+            delivery.save(update_fields=["meals_delivered"])
+            audit_record(
+                actor=actor,
+                action="update",
+                obj=delivery,
+                changes={"meals_delivered": [before, meals_delivered]},
+            )
+    return delivery
+
+
 def meal_delivery_record(
     *, actor: Any, enrolment: MealDeliveryEnrolment, month: datetime.date, meals_delivered: int
 ) -> MealDelivery:
@@ -1050,33 +1111,9 @@ def meal_delivery_record(
             field="month",
             code="after_enrolment",
         )
-    most = meals_most(month)
-    if meals_delivered is None or not 1 <= meals_delivered <= most:
-        raise RuleViolation(
-            _("Meals delivered in %(month)s must be between 1 and %(most)s (three a day).")
-            % {"month": f"{month:%Y-%m}", "most": most},
-            field="meals_delivered",
-            code="out_of_range",
-        )
+    _check_meals(meals_delivered, month)
     with transaction.atomic():
-        # One person, one stomach: a month split between two sites (a move on the 15th) shares the three a day.
-        Person.objects.select_for_update().filter(pk=enrolment.person_id).first()
-        elsewhere = (
-            MealDelivery.objects.filter(enrolment__person_id=enrolment.person_id, month=month)
-            .exclude(enrolment_id=enrolment.pk)
-            .aggregate(meals=Sum("meals_delivered"))["meals"]
-            or 0
-        )
-        if elsewhere and meals_delivered + elsewhere > most:
-            raise RuleViolation(
-                _(
-                    "%(elsewhere)s meals are already recorded for this person in %(month)s under another "
-                    "enrolment; with these the month would exceed %(most)s (three a day)."
-                )
-                % {"elsewhere": elsewhere, "month": f"{month:%Y-%m}", "most": most},
-                field="meals_delivered",
-                code="out_of_range",
-            )
+        _check_meals_of_person(enrolment, month, meals_delivered)
         try:
             with transaction.atomic():
                 delivery = MealDelivery.objects.create(

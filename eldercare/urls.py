@@ -24,4 +24,9 @@ urlpatterns = [
     path("meal-delivery/<int:pk>/", views.meal_enrolment_detail_page, name="meal-enrolment-detail"),
     path("meal-delivery/<int:pk>/deliveries/", views.meal_delivery_record_page, name="meal-delivery-record"),
     path("meal-delivery/<int:pk>/end/", views.meal_enrolment_end_page, name="meal-enrolment-end"),
+    path(
+        "meal-delivery/deliveries/<int:pk>/correct/",
+        views.meal_delivery_correct_page,
+        name="meal-delivery-correct",
+    ),
 ]

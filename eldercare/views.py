@@ -36,6 +36,7 @@ from .forms import (
     HomeCareEditForm,
     HomeCareForm,
     InspectionForm,
+    MealDeliveryCorrectForm,
     MealDeliveryForm,
     MealEnrolmentEndForm,
     MealEnrolmentForm,
@@ -431,6 +432,8 @@ def _meal_enrolment_page(
         "enrolment": enrolment,
         "deliveries": selectors.meal_delivery_list(user=request.user).filter(enrolment=enrolment),
         "may_write": may(request.user, WORK) and enrolment.ended_on is None,
+        # A recorded month stays correctable after the enrolment ended.
+        "may_correct": may(request.user, WORK),
         "delivery_form": forms_.get("delivery_form")
         or MealDeliveryForm(prefix="delivery", initial={"month": f"{today:%Y-%m}"}),
         "end_form": forms_.get("end_form") or MealEnrolmentEndForm(prefix="end", initial={"ended_on": today}),
@@ -456,6 +459,26 @@ def meal_delivery_record_page(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         return redirect("eldercare:meal-enrolment-detail", pk=enrolment.pk)
     return _meal_enrolment_page(request, enrolment, delivery_form=form)
+
+
+@ability_required(WORK)
+@require_POST
+def meal_delivery_correct_page(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(selectors.meal_delivery_list(user=request.user), pk=pk)
+    form = MealDeliveryCorrectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.meal_delivery_correct(
+                actor=request.user, delivery=delivery, meals_delivered=form.cleaned_data["meals_delivered"]
+            )
+        except DomainError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The month's deliveries have been corrected."))
+    else:
+        _errors_as_messages(request, form)
+    return redirect("eldercare:meal-enrolment-detail", pk=delivery.enrolment_id)
 
 
 @ability_required(WORK)

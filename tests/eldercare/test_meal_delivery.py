@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from assistance.rules import Category
@@ -302,3 +303,47 @@ def test_a_site_with_enrolled_people_stays_an_open_meal_site_until_they_are_ende
         f"{ENROLMENTS}{enrolment['id']}/end/", {"ended_on": "2025-03-31", "reason": "站点关闭"}, format="json"
     )
     assert client.patch(url, {"status": "closed"}, format="json").status_code == 200
+
+
+def test_a_recorded_month_is_corrected_under_the_same_cap_audited(client, site, make_user, api_as):
+    enrolment = enrol(client, beneficiary(), site).json()
+    recorded = client.post(
+        DELIVERIES, {"enrolment": enrolment["id"], "month": "2025-04", "meals_delivered": 82}, format="json"
+    ).json()
+    url = f"{DELIVERIES}{recorded['id']}/"
+    over = client.patch(url, {"meals_delivered": 91}, format="json")  # April: 30 × 3 = 90
+    assert over.status_code == 400 and over.json()["rule"] == "out_of_range"
+    moved = client.patch(url, {"meals_delivered": 28, "month": "2025-05"}, format="json")
+    assert moved.status_code == 400 and "month" in moved.json()
+    town = api_as(make_user(Role.CASEWORKER, "370114002", "shuangshan", lines=[Line.ELDERCARE]))
+    assert town.patch(url, {"meals_delivered": 28}, format="json").status_code == 404
+    assert MealDelivery.objects.get().meals_delivered == 82
+    corrected = client.patch(url, {"meals_delivered": 90}, format="json")
+    assert corrected.status_code == 200 and corrected.json()["meals_delivered"] == 90
+    event = AuditEvent.objects.get(object_type="eldercare.mealdelivery", action="update")
+    assert event.changes == {"meals_delivered": [82, 90]}
+
+
+def test_the_caseworker_corrects_a_month_on_the_enrolment_page_even_after_it_ended(client, officer, site):
+    api = client
+    enrolment = enrol(api, beneficiary(), site).json()
+    api.post(
+        DELIVERIES, {"enrolment": enrolment["id"], "month": "2025-03", "meals_delivered": 82}, format="json"
+    )
+    api.post(
+        f"{ENROLMENTS}{enrolment['id']}/end/", {"ended_on": "2025-03-31", "reason": "迁居"}, format="json"
+    )
+    delivery = MealDelivery.objects.get()
+    browser = Client()
+    browser.force_login(officer)
+    page = browser.get(f"/eldercare/meal-delivery/{enrolment['id']}/")
+    assert f"/eldercare/meal-delivery/deliveries/{delivery.pk}/correct/" in page.content.decode()
+    browser.post(f"/eldercare/meal-delivery/deliveries/{delivery.pk}/correct/", {"meals_delivered": "94"})
+    delivery.refresh_from_db()
+    assert delivery.meals_delivered == 82  # March: 93 at most
+    done = browser.post(
+        f"/eldercare/meal-delivery/deliveries/{delivery.pk}/correct/", {"meals_delivered": "28"}
+    )
+    assert done.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.meals_delivered == 28

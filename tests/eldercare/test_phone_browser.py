@@ -110,3 +110,9 @@ def test_a_months_meal_cap_is_told_beside_the_field_on_a_phone(
     form.get_by_role("button", name=zh("Record the deliveries")).click()
     page.get_by_text(zh("The month's deliveries have been recorded.")).wait_for()
     assert MealDelivery.objects.get().meals_delivered == 3 * days
+    page.reload()  # axe on the page itself (base.html's flash message <li role="status"> is the kernel's)
+    assert_accessible(page)  # now with the month's correction form in its row
+    page.get_by_label(zh("Meals in %(month)s") % {"month": f"{month:%Y-%m}"}).fill(str(3 * days - 2))
+    page.get_by_role("button", name=zh("Correct"), exact=True).click()
+    page.get_by_text(zh("The month's deliveries have been corrected.")).wait_for()
+    assert MealDelivery.objects.get().meals_delivered == 3 * days - 2
