@@ -67,6 +67,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["name"], name="person_name_idx"),
             models.Index(fields=["division", "-id"], name="person_division_idx"),
+            # The deceased, few among many: where a death's effects start (overpayments, SPEC §7).
+            models.Index(fields=["id"], condition=models.Q(is_deceased=True), name="person_deceased_idx"),
         ]
         constraints = [
             models.CheckConstraint(
