@@ -36,6 +36,7 @@ from civil_affairs.accounts.jurisdiction import within_jurisdiction
 from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.api.viewsets import ScopedViewSet
 from civil_affairs.exports import Column, field
+from civil_affairs.filtering import division_filter
 from civil_affairs.people.models import Person
 
 from .models import Enrollment, EnrollmentAmount, HouseholdMember, Payment
@@ -150,11 +151,7 @@ class OverpaymentSerializer(serializers.Serializer):
 
 
 class OverpaymentFilter(django_filters.FilterSet):
-    division = django_filters.CharFilter(
-        field_name="enrollment__division__code",
-        lookup_expr="startswith",
-        help_text="Division code (its subtree).",
-    )
+    division = division_filter("enrollment__division__code")
     enrollment = django_filters.NumberFilter(field_name="enrollment_id")
     person = django_filters.NumberFilter(field_name="person_id")
 

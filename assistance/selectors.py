@@ -17,7 +17,7 @@ from civil_affairs.accounts.jurisdiction import scoped
 from civil_affairs.accounts.lines import Line
 from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.divisions.selectors import count_by_town
-from civil_affairs.filtering import apply_filterset
+from civil_affairs.filtering import apply_filterset, division_filter
 from civil_affairs.people.selectors import PersonSearchFilter
 
 from . import rules
@@ -47,15 +47,6 @@ def recheck_overdue_q(today: datetime.date) -> Q:
 # --- Filters and ordering (one FilterSet per list, for the API and the pages alike) ------------------------------
 
 
-def _division_filter() -> django_filters.CharFilter:
-    return django_filters.CharFilter(
-        field_name="division__code",
-        lookup_expr="startswith",
-        label=_("Town, village or community"),
-        help_text="Division code (its subtree).",
-    )
-
-
 def _category_filter() -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(
         choices=Category.choices, label=_("Assistance category"), empty_label=_("Any category")
@@ -72,7 +63,7 @@ class StandardFilter(django_filters.FilterSet):
 
 class HouseholdFilter(django_filters.FilterSet):
     search = PersonSearchFilter(people=["members__person"], text=["address"])
-    division = _division_filter()
+    division = division_filter()
 
     class Meta:
         model = Household
@@ -83,7 +74,7 @@ class ApplicationFilter(django_filters.FilterSet):
     search = PersonSearchFilter(people=["household__members__person"], text=["household__address"])
     state = django_filters.ChoiceFilter(choices=State.choices, label=_("State"), empty_label=_("Any state"))
     category = _category_filter()
-    division = _division_filter()
+    division = division_filter()
     household = django_filters.NumberFilter(field_name="household_id")
     submitted_after = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label=_("Submitted from")
@@ -135,7 +126,7 @@ class EnrollmentFilter(django_filters.FilterSet):
         choices=EnrollmentStatus.choices, label=_("Status"), empty_label=_("Any status")
     )
     category = _category_filter()
-    division = _division_filter()
+    division = division_filter()
     household = django_filters.NumberFilter(field_name="household_id")
     recheck_overdue = StrictBooleanFilter(
         method="filter_recheck_overdue",

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -63,6 +64,9 @@ def cell(value: Any) -> str:
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, datetime.datetime):
+        # Stored in UTC; a bureau reads its own clock (Asia/Shanghai, with its offset written out).
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         return value.isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()

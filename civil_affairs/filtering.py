@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import SearchFilter
@@ -33,14 +34,22 @@ API_BACKENDS_WITHOUT_SEARCH: list[type[Any]] = [
 ]
 
 
-def division_filter(field_name: str = "division__code") -> django_filters.CharFilter:
+# A division's code: the district's 6 digits, a town's 9, a village's 12. Anything else in a division filter
+# is a mistake to name (400), not a prefix that matches nothing.
+DIVISION_CODE = RegexValidator(
+    r"^[0-9]{6}([0-9]{3}){0,2}$",
+    message=_("Give a division code: 6, 9 or 12 digits."),
+    code="division_code",
+)
+
+
+def division_filter(field_name: str = "division__code", **options: Any) -> django_filters.CharFilter:
     """``?division=<code>``: records in that division and every division under it (the code's prefix).
     Pages show it as a picker of names (``civil_affairs.web.lists.filter_form``), never a code to type."""
+    options.setdefault("label", _("Town, village or community"))
+    options.setdefault("help_text", "Division code (its subtree).")
     return django_filters.CharFilter(
-        field_name=field_name,
-        lookup_expr="startswith",
-        label=_("Town, village or community"),
-        help_text="Division code (its subtree).",
+        field_name=field_name, lookup_expr="startswith", validators=[DIVISION_CODE], **options
     )
 
 

@@ -20,7 +20,7 @@ from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.divisions.selectors import town_of
-from civil_affairs.filtering import apply_filterset
+from civil_affairs.filtering import DIVISION_CODE, apply_filterset
 from civil_affairs.people.selectors import PersonSearchFilter
 
 from . import rules
@@ -238,6 +238,7 @@ class WorkerFilter(django_filters.FilterSet):
     town = django_filters.CharFilter(
         field_name="community__code",
         lookup_expr="startswith",
+        validators=[DIVISION_CODE],
         label=_("Town or street"),
         help_text="Division code (its subtree).",
     )
@@ -269,6 +270,7 @@ class FundFilter(django_filters.FilterSet):
     town = django_filters.CharFilter(
         field_name="village__code",
         lookup_expr="startswith",
+        validators=[DIVISION_CODE],
         label=_("Town or street"),
         help_text="Division code (its subtree).",
     )
@@ -284,6 +286,7 @@ class MovementFilter(django_filters.FilterSet):
     town = django_filters.CharFilter(
         field_name="fund__village__code",
         lookup_expr="startswith",
+        validators=[DIVISION_CODE],
         label=_("Town or street"),
         help_text="Division code (its subtree).",
     )
@@ -299,6 +302,7 @@ class AssessmentFilter(django_filters.FilterSet):
     town = django_filters.CharFilter(
         field_name="village__code",
         lookup_expr="startswith",
+        validators=[DIVISION_CODE],
         label=_("Town or street"),
         help_text="Division code (its subtree).",
     )

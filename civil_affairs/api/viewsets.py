@@ -7,10 +7,11 @@ from typing import Any, ClassVar, cast
 
 from django.db.models import QuerySet
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -56,6 +57,12 @@ class ScopedViewSetMixin(GenericAPIView):
         """A page of the list, or with ``?format=csv|xlsx`` the whole filtered list as a file (SPEC §3)."""
         queryset = self.filter_queryset(self.get_queryset())
         fmt = wanted_format(request.query_params)
+        asked = request.query_params.get("format")
+        if asked and fmt is None and asked != "json":
+            raise ValidationError(
+                {"format": [_("Give csv or xlsx for a file, or leave the format out for JSON.")]},
+                code="invalid_choice",
+            )
         columns = self.get_export_columns(queryset) if fmt else ()
         if fmt and columns:
             audit_record(

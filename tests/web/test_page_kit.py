@@ -200,3 +200,17 @@ def test_a_fields_error_is_the_element_its_input_names_for_screen_readers(client
     assert described is not None
     assert "id_name_error" in described.group(1).split()
     assert 'id="id_name_error"' in html
+
+
+def test_a_message_after_a_saved_form_is_a_status_paragraph_not_a_list_item(client, caseworker):
+    """axe refuses an ``li`` with a role (it is not a list item then): the messages are paragraphs."""
+    client.force_login(caseworker)
+    response = client.post(
+        "/people/new/",
+        {"id_number": "11010519491231002X", "name": "张三", "division": "370114001001"},
+        follow=True,
+    )
+    html = response.content.decode()
+    start = html.index('<div class="messages">')
+    block = html[start : html.index("</div>", start)]
+    assert '<p class="success" role="status">' in block and "<li" not in block
