@@ -12,11 +12,11 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,8 @@ from .models import (
     Ownership,
     Severity,
 )
+
+M = TypeVar("M", bound=models.Model)
 
 ELDERLY_AGE = 60
 DEPOSIT_MONTHS_CAP = 12  # deposits ≤ 12 months of fees (SPEC §5, §11)
@@ -162,6 +164,26 @@ def _check_month(
 
 def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
+
+
+def _create_once(
+    model: type[M], *, actor: Any, conflict: str, changes: Mapping[str, Any], **values: Any
+) -> M:
+    """Insert a record of which there is one (a unique constraint says so) and audit it: a second, even one
+    racing this one, is a Conflict (409) naming ``conflict``. ``changes``: the audited values, as shown."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = model._default_manager.create(**values)
+        except IntegrityError:
+            raise Conflict(conflict) from None
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=record,
+            changes={name: [None, value] for name, value in changes.items()},
+        )
+    return record
 
 
 # --- Facilities ---------------------------------------------------------------------------------------------
@@ -849,29 +871,21 @@ def meal_report_record(
             field="subsidised_meals",
             code="subsidised_above_served",
         )
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                report = MealReport.objects.create(
-                    facility=facility,
-                    month=month,
-                    meals_served=meals_served,
-                    subsidised_meals=subsidised_meals,
-                )
-        except IntegrityError:
-            raise Conflict(_("This meal site already reported that month.")) from None
-        audit_record(
-            actor=actor,
-            action="create",
-            obj=report,
-            changes={
-                "facility": [None, facility.pk],
-                "month": [None, f"{month:%Y-%m}"],
-                "meals_served": [None, meals_served],
-                "subsidised_meals": [None, subsidised_meals],
-            },
-        )
-    return report
+    return _create_once(
+        MealReport,
+        actor=actor,
+        conflict=_("This meal site already reported that month."),
+        changes={
+            "facility": facility.pk,
+            "month": f"{month:%Y-%m}",
+            "meals_served": meals_served,
+            "subsidised_meals": subsidised_meals,
+        },
+        facility=facility,
+        month=month,
+        meals_served=meals_served,
+        subsidised_meals=subsidised_meals,
+    )
 
 
 # --- 情暖夕阳 meal delivery (SPEC §4.5) ------------------------------------------------------------------------
@@ -1114,24 +1128,19 @@ def meal_delivery_record(
     _check_meals(meals_delivered, month)
     with transaction.atomic():
         _check_meals_of_person(enrolment, month, meals_delivered)
-        try:
-            with transaction.atomic():
-                delivery = MealDelivery.objects.create(
-                    enrolment=enrolment, month=month, meals_delivered=meals_delivered
-                )
-        except IntegrityError:
-            raise Conflict(_("The deliveries of this month are already recorded.")) from None
-        audit_record(
+        return _create_once(
+            MealDelivery,
             actor=actor,
-            action="create",
-            obj=delivery,
+            conflict=_("The deliveries of this month are already recorded."),
             changes={
-                "enrolment": [None, enrolment.pk],
-                "month": [None, f"{month:%Y-%m}"],
-                "meals_delivered": [None, meals_delivered],
+                "enrolment": enrolment.pk,
+                "month": f"{month:%Y-%m}",
+                "meals_delivered": meals_delivered,
             },
+            enrolment=enrolment,
+            month=month,
+            meals_delivered=meals_delivered,
         )
-    return delivery
 
 
 # --- Caregiver training and awards --------------------------------------------------------------------------
@@ -1160,31 +1169,18 @@ def training_record(
     _not_before(date, EARLIEST_RECORD_DAY, "date")
     if certificate_level and certificate_level not in CertificateLevel.values:
         raise RuleViolation(_("Unknown certificate level."), field="certificate_level", code="invalid_choice")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                training = CaregiverTraining.objects.create(
-                    person=person,
-                    division_id=home_division(person),
-                    course=course.strip(),
-                    hours=hours,
-                    date=date,
-                    certificate_level=certificate_level,
-                )
-        except IntegrityError:
-            raise Conflict(_("This training is already recorded.")) from None
-        audit_record(
-            actor=actor,
-            action="create",
-            obj=training,
-            changes={
-                "person": [None, person.pk],
-                "course": [None, training.course],
-                "hours": [None, hours],
-                "date": [None, date],
-            },
-        )
-    return training
+    return _create_once(
+        CaregiverTraining,
+        actor=actor,
+        conflict=_("This training is already recorded."),
+        changes={"person": person.pk, "course": course.strip(), "hours": hours, "date": date},
+        person=person,
+        division_id=home_division(person),
+        course=course.strip(),
+        hours=hours,
+        date=date,
+        certificate_level=certificate_level,
+    )
 
 
 def award_record(
@@ -1202,22 +1198,14 @@ def award_record(
     if awarded_on > timezone.localdate():
         raise RuleViolation(_("An award cannot be dated in the future."), field="awarded_on", code="future")
     _not_before(awarded_on, EARLIEST_RECORD_DAY, "awarded_on")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                award = CaregiverAward.objects.create(
-                    person=person,
-                    division_id=home_division(person),
-                    title=title.strip(),
-                    level=level,
-                    awarded_on=awarded_on,
-                )
-        except IntegrityError:
-            raise Conflict(_("This award is already recorded.")) from None
-        audit_record(
-            actor=actor,
-            action="create",
-            obj=award,
-            changes={"person": [None, person.pk], "title": [None, award.title], "level": [None, level]},
-        )
-    return award
+    return _create_once(
+        CaregiverAward,
+        actor=actor,
+        conflict=_("This award is already recorded."),
+        changes={"person": person.pk, "title": title.strip(), "level": level},
+        person=person,
+        division_id=home_division(person),
+        title=title.strip(),
+        level=level,
+        awarded_on=awarded_on,
+    )
