@@ -11,7 +11,11 @@ routes = [
     ("households", HouseholdViewSet, "assistance-household"),
     ("applications", ApplicationViewSet, "assistance-application"),
     ("enrollments", EnrollmentViewSet, "assistance-enrollment"),
-    (r"enrollments/(?P<enrollment_pk>[0-9]+)/amounts", EnrollmentAmountViewSet, "assistance-enrollment-amount"),
+    (
+        r"enrollments/(?P<enrollment_pk>[0-9]+)/amounts",
+        EnrollmentAmountViewSet,
+        "assistance-enrollment-amount",
+    ),
     ("payment-batches", PaymentBatchViewSet, "assistance-payment-batch"),
     ("uplifts", UpliftViewSet, "assistance-uplift"),
     ("overpayments", OverpaymentViewSet, "assistance-overpayment"),

@@ -298,11 +298,14 @@ def payee_action(output_serializer: type[serializers.Serializer]) -> Any:
         return Response(output_serializer(self.get_queryset().get(pk=enrollment.pk)).data)
 
     routed = action(
-        detail=True, methods=["post"], url_path="payee", url_name="payee", permission_classes=[PayeePermission]
+        detail=True,
+        methods=["post"],
+        url_path="payee",
+        url_name="payee",
+        permission_classes=[PayeePermission],
     )(payee)
     return extend_schema(
         request=PayeeSerializer,
         responses={200: output_serializer},
         summary="Set the payee, bank account and bank the bank file pays (audited)",
     )(routed)
-

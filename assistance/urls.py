@@ -26,5 +26,9 @@ urlpatterns = [
     path("payment-batches/", views.payment_batch_list_page, name="payment-batch-list"),
     path("payment-batches/<int:pk>/export/", views.payment_batch_export_page, name="payment-batch-export"),
     # The bank file's first address (CSV only then); ?format=xlsx works on both.
-    path("payment-batches/<int:pk>/export.csv", views.payment_batch_export_page, name="payment-batch-export-csv"),
+    path(
+        "payment-batches/<int:pk>/export.csv",
+        views.payment_batch_export_page,
+        name="payment-batch-export-csv",
+    ),
 ]

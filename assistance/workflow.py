@@ -35,10 +35,18 @@ APPLICATION = Workflow(
         # The town (street) caseworker accepts, investigates and posts the notice (社会救助暂行办法 arts. 9–11).
         Transition("accept", _("Accept"), frozenset({State.SUBMITTED}), State.ACCEPTED, CASE_WRITERS),
         Transition(
-            "investigate", _("Record home visit"), frozenset({State.ACCEPTED}), State.INVESTIGATED, CASE_WRITERS
+            "investigate",
+            _("Record home visit"),
+            frozenset({State.ACCEPTED}),
+            State.INVESTIGATED,
+            CASE_WRITERS,
         ),
         Transition(
-            "publicise", _("Post public notice"), frozenset({State.INVESTIGATED}), State.PUBLICISED, CASE_WRITERS
+            "publicise",
+            _("Post public notice"),
+            frozenset({State.INVESTIGATED}),
+            State.PUBLICISED,
+            CASE_WRITERS,
         ),
         # The district bureau decides; whoever prepared the case may not (four eyes).
         Transition(

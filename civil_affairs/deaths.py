@@ -35,7 +35,10 @@ def connect(name: str, handler: Handler, *, order: int) -> None:
 
 def handlers() -> list[tuple[str, Handler]]:
     """The connected handlers in the order they run."""
-    return [(name, handler) for name, (_order, handler) in sorted(_handlers.items(), key=lambda i: (i[1][0], i[0]))]
+    return [
+        (name, handler)
+        for name, (_order, handler) in sorted(_handlers.items(), key=lambda i: (i[1][0], i[0]))
+    ]
 
 
 def announce(*, person: Any, date_of_death: datetime.date, actor: Any) -> DeathEvent:

@@ -360,7 +360,9 @@ ASSISTANCE_UPLIFT_CHUNK_SIZE = int(os.environ.get("ASSISTANCE_UPLIFT_CHUNK_SIZE"
 # decision period in working days after acceptance, once extended; read by assistance/services.py.
 ASSISTANCE_RECEIVED_DAYS_BACK = int(os.environ.get("ASSISTANCE_RECEIVED_DAYS_BACK", "30"))
 ASSISTANCE_DECISION_WORKING_DAYS = int(os.environ.get("ASSISTANCE_DECISION_WORKING_DAYS", "20"))
-ASSISTANCE_DECISION_EXTENDED_WORKING_DAYS = int(os.environ.get("ASSISTANCE_DECISION_EXTENDED_WORKING_DAYS", "30"))
+ASSISTANCE_DECISION_EXTENDED_WORKING_DAYS = int(
+    os.environ.get("ASSISTANCE_DECISION_EXTENDED_WORKING_DAYS", "30")
+)
 # The 6-digit area code in the certificate numbers this registry office issues (SPEC §11).
 MARRIAGE_REGISTRY_AREA_CODE = os.environ.get("MARRIAGE_REGISTRY_AREA_CODE", "370114")
 # Eco-burial awards by burial type, yuan (SPEC §7, §11); FUNERAL_BURIAL_SUBSIDY_AMOUNTS='{"niche": "1200"}' overrides

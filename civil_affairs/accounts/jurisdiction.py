@@ -52,7 +52,9 @@ def covers(user: Any, division_code: str | None) -> bool:
     return bool(code and division_code and str(division_code).startswith(code))
 
 
-def scoped(queryset: QuerySet[M], user: Any, *, line: str | None, division_field: str = "division") -> QuerySet[M]:
+def scoped(
+    queryset: QuerySet[M], user: Any, *, line: str | None, division_field: str = "division"
+) -> QuerySet[M]:
     """Case data the user may see: within the jurisdiction, and only of a line of work the user serves
     (SPEC §2.3). Every app's selectors start from this."""
     if not serves(user, line):

@@ -32,6 +32,7 @@ class CalendarDaySerializer(serializers.ModelSerializer):
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             raise serializers.ValidationError(_("Give a year from %(first)s to %(last)s.") % YEARS)
         return day
+
     kind = serializers.ChoiceField(choices=DayKind.choices)
 
     class Meta:

@@ -94,7 +94,9 @@ def may_take(workflow: Workflow, transition: Transition, user: Any) -> bool:
 def actions_for(workflow: Workflow, obj: models.Model, user: Any) -> list[Transition]:
     """The transitions ``user`` may take on ``obj`` now: state, role, line and four eyes (for buttons)."""
     state = getattr(obj, workflow.state_field)
-    candidates = [t for t in workflow.transitions.values() if state in t.sources and may_take(workflow, t, user)]
+    candidates = [
+        t for t in workflow.transitions.values() if state in t.sources and may_take(workflow, t, user)
+    ]
     if any(t.decides for t in candidates) and took_a_step(obj, user):
         candidates = [t for t in candidates if not t.decides]
     return candidates
@@ -224,4 +226,8 @@ def take(
 
 def history(obj: models.Model) -> Iterable[StateChange]:
     """The steps of a record, oldest first, with who took them."""
-    return StateChange.objects.filter(object_type=object_label(obj), object_id=obj.pk).select_related("actor").order_by("id")
+    return (
+        StateChange.objects.filter(object_type=object_label(obj), object_id=obj.pk)
+        .select_related("actor")
+        .order_by("id")
+    )

@@ -565,7 +565,9 @@ def test_a_decision_asks_for_confirmation_and_changes_nothing_until_confirmed(
     assert application.state == State.APPROVED and Enrollment.objects.filter(application=application).exists()
 
 
-def test_the_confirmation_repeats_the_rejection_reason_and_posts_it_again(english, caseworker, reviewer, standards):
+def test_the_confirmation_repeats_the_rejection_reason_and_posts_it_again(
+    english, caseworker, reviewer, standards
+):
     application = application_in(caseworker, State.PUBLICISED)
     english.force_login(reviewer)
     url = f"/assistance/applications/{application.pk}/reject/"
@@ -815,9 +817,7 @@ def test_the_overdue_badge_follows_the_one_definition_of_recheck_overdue(english
     due_today = EnrollmentFactory(next_review=TODAY())
     english.force_login(caseworker)
 
-    badged = {
-        e.pk for e in english.get("/assistance/enrollments/").context["page"] if e.recheck_is_overdue
-    }
+    badged = {e.pk for e in english.get("/assistance/enrollments/").context["page"] if e.recheck_is_overdue}
     detail = english.get(f"/assistance/enrollments/{overdue.pk}/").content.decode()
     not_yet = english.get(f"/assistance/enrollments/{due_today.pk}/").content.decode()
 
@@ -899,7 +899,8 @@ def test_reviewer_resumes_and_terminates_with_reasons(english, reviewer, standar
 
     end = TODAY()
     english.post(
-        f"{url}/terminate/", {"terminate-reason": "收入超过标准", "terminate-end": end.isoformat(), **CONFIRMED}
+        f"{url}/terminate/",
+        {"terminate-reason": "收入超过标准", "terminate-end": end.isoformat(), **CONFIRMED},
     )
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.end, enrollment.status_reason) == (
@@ -1091,7 +1092,9 @@ def test_household_list_runs_a_fixed_number_of_queries(client, caseworker, queri
 # --- Exports of the list pages --------------------------------------------------------------------------------
 
 
-def test_the_enrollment_list_exports_its_filtered_rows_as_excel_with_the_apis_columns(english, caseworker, standards):
+def test_the_enrollment_list_exports_its_filtered_rows_as_excel_with_the_apis_columns(
+    english, caseworker, standards
+):
     overdue = EnrollmentFactory(next_review=TODAY() - datetime.timedelta(days=1))
     EnrollmentFactory(next_review=TODAY() + datetime.timedelta(days=30))
     english.force_login(caseworker)

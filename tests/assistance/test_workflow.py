@@ -172,7 +172,9 @@ def test_each_action_is_allowed_only_from_its_states(api_as, make_user, standard
     application = services.application_submit(actor=filer, household=household, category=Category.DIBAO_URBAN)
     noticed = state in (State.PUBLICISED, State.APPROVED, State.REJECTED)
     Application.objects.filter(pk=application.pk).update(
-        state=state, notice_from=TODAY() - datetime.timedelta(days=30) if noticed else None, decision_reason="x"
+        state=state,
+        notice_from=TODAY() - datetime.timedelta(days=30) if noticed else None,
+        decision_reason="x",
     )
     payload = {"report": "ok", "reason": "不符合条件", "notice_from": TODAY().isoformat()}
 

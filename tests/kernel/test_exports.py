@@ -78,7 +78,9 @@ def test_a_refusal_by_a_named_rule_carries_its_code(api_as, make_user, divisions
 def test_a_404_says_not_found_in_the_callers_language_without_naming_the_model(api_as, make_user, divisions):
     user = make_user(Role.ADMINISTRATOR, "370114")
     client = api_as(user)
-    client.credentials(HTTP_AUTHORIZATION=client._credentials["HTTP_AUTHORIZATION"], HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.credentials(
+        HTTP_AUTHORIZATION=client._credentials["HTTP_AUTHORIZATION"], HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
 
     response = client.get("/api/v1/eldercare/escrow-statements/999999/")
 
@@ -87,7 +89,8 @@ def test_a_404_says_not_found_in_the_callers_language_without_naming_the_model(a
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/eldercare/inspections/", "/api/v1/eldercare/meal-reports/", "/api/v1/eldercare/trainings/"]
+    "url",
+    ["/api/v1/eldercare/inspections/", "/api/v1/eldercare/meal-reports/", "/api/v1/eldercare/trainings/"],
 )
 def test_a_list_without_declared_columns_still_exports(api_as, make_user, divisions, url):
     admin = make_user(Role.ADMINISTRATOR, "370114")

@@ -27,7 +27,9 @@ TODAY = timezone.localdate
 @pytest.fixture
 def filed(make_user, caseworker):
     StandardFactory(
-        category=Category.DIBAO_URBAN, monthly_amount=Decimal("1000.00"), effective_from=datetime.date(2020, 1, 1)
+        category=Category.DIBAO_URBAN,
+        monthly_amount=Decimal("1000.00"),
+        effective_from=datetime.date(2020, 1, 1),
     )
     return services.application_submit(
         actor=caseworker, household=household_with(["0"]), category=Category.DIBAO_URBAN
