@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q
 
 from .models import Enrollment
-from .rules import DIBAO, TEKUN
+from .rules import DIBAO, TEKUN, Category
 from .workflow import State
 
 # 低保 and 特困: the subsistence categories other lines of work ask about (情暖夕阳 meal delivery, SPEC §4.5).
@@ -46,3 +46,11 @@ def beneficiaries_on(on: datetime.date, categories: Iterable[str]) -> dict[int, 
         .values_list("person_id", "enrollment__category", "enrollment__start")
     )
     return {person: (category, start) for person, category, start in rows}
+
+
+def category_label(code: str) -> str:
+    """An assistance category's name as people read it (in the current language); an unknown code as it is."""
+    try:
+        return str(Category(code).label)
+    except ValueError:
+        return code

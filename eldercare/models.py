@@ -340,6 +340,13 @@ class MealDeliveryEnrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.facility_id}"
 
+    @property
+    def category_label(self) -> str:
+        """低保 or 特困, urban or rural, as people read it (assistance's door gives the name)."""
+        from assistance.beneficiaries import category_label
+
+        return category_label(self.category)
+
 
 class MealDelivery(models.Model):
     """The meals a site delivered to one enrolled person in one month."""

@@ -12,8 +12,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from assistance.rules import Category
-
 from .rules import BurialType
 from .workflow import SubsidyState
 
@@ -133,10 +131,9 @@ class FeeWaiver(models.Model):
     @property
     def category_label(self) -> str:
         """The category's name as people read it (assistance's labels); an unknown code is shown as it is."""
-        try:
-            return str(Category(self.category).label)
-        except ValueError:
-            return self.category
+        from assistance.beneficiaries import category_label
+
+        return category_label(self.category)
 
 
 class Cemetery(models.Model):

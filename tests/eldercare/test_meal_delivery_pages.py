@@ -43,6 +43,7 @@ def test_the_caseworker_enrols_records_a_month_and_ends_it(client, officer, make
     assert recorded.status_code == 302 and MealDelivery.objects.get().meals_delivered == 22
     page = client.get(detail).content.decode()
     assert "22" in page and "终止送餐服务" in page
+    assert "城市最低生活保障" in page  # the category that made the person eligible, by its name
 
     before_start = (today - datetime.timedelta(days=1)).isoformat()
     refused_end = client.post(f"{detail}end/", {"end-ended_on": before_start, "end-reason": "迁出"})
