@@ -36,16 +36,23 @@ def was_beneficiary_on(person: Any, on: datetime.date, categories: Iterable[str]
 
 
 def beneficiaries_on(on: datetime.date, categories: Iterable[str]) -> dict[int, tuple[str, datetime.date]]:
-    """Every person ``was_beneficiary_on`` would answer for, in one query (demo data, reports): person id →
-    (category, start) of their earliest such enrollment."""
-    rows = (
-        Enrollment.covered_members.through.objects.filter(
-            enrollment__in=Enrollment.objects.filter(category__in=list(categories)).filter(_in_force_on(on))
-        )
-        .order_by("person_id", "-enrollment__start")
-        .values_list("person_id", "enrollment__category", "enrollment__start")
-    )
-    return {person: (category, start) for person, category, start in rows}
+    """Every person ``was_beneficiary_on`` would answer for (demo data, reports): person id → (category,
+    start) of their earliest such enrollment. Two plain queries, the enrollments first, then their covered
+    members by the link table's index (one query with the enrollments as a subquery planned badly on
+    tables without statistics)."""
+    enrollments = {
+        pk: (category, start)
+        for pk, category, start in Enrollment.objects.filter(category__in=list(categories))
+        .filter(_in_force_on(on))
+        .values_list("pk", "category", "start")
+    }
+    found: dict[int, tuple[str, datetime.date]] = {}
+    links = Enrollment.covered_members.through.objects.filter(enrollment_id__in=list(enrollments))
+    for person, enrollment in links.values_list("person_id", "enrollment_id"):
+        category, start = enrollments[enrollment]
+        if person not in found or start < found[person][1]:
+            found[person] = (category, start)
+    return found
 
 
 def category_label(code: str) -> str:
