@@ -313,6 +313,11 @@ def facility_update(*, actor: Any, facility: Facility, **changes: Any) -> Facili
         if changed:
             _save_facility(facility)
             audit_record(actor=actor, action="update", obj=facility, changes=changed)
+        # No escrow account, or closed: no statement is due, so a missing one is no longer a cause (SPEC §5).
+        if (before["has_escrow_account"] and not after["has_escrow_account"]) or (
+            after["status"] == FacilityStatus.CLOSED and before["status"] != FacilityStatus.CLOSED
+        ):
+            _close_alerts_of_cause(facility_id=facility.pk, kind=AlertKind.STATEMENT_MISSING)
     return facility
 
 

@@ -56,6 +56,26 @@ def test_a_late_statement_closes_the_missing_alert(make_facility, officer):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "closes"),
+    [
+        ({"has_escrow_account": False}, True),  # no account, no statement due
+        ({"status": "closed"}, True),  # the job skips closed facilities
+        ({"status": "suspended"}, False),  # a suspended home still owes its statement
+        ({"beds": 120}, False),
+    ],
+)
+def test_the_missing_statement_alert_closes_when_no_statement_is_due_any_more(
+    make_facility, officer, change, closes
+):
+    facility = make_facility()
+    services.raise_missing_statements(today=datetime.date(2024, 5, 11))
+    services.facility_update(actor=officer, facility=facility, **change)
+    alert = Alert.objects.get(facility=facility, kind=AlertKind.STATEMENT_MISSING)
+    assert (alert.closed_at is not None) is closes
+
+
+@pytest.mark.django_db
 def test_rectification_overdue_after_the_deadline_day(make_facility, officer):
     facility = make_facility()
     inspection = Inspection.objects.create(facility=facility, date=datetime.date(2024, 5, 1), inspector="x")
