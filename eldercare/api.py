@@ -403,7 +403,12 @@ class InspectionCreateSerializer(RefuseUnknownFieldsMixin, serializers.Serialize
 @extend_schema_view(
     create=extend_schema(
         request=InspectionCreateSerializer,
-        responses={201: InspectionSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+        responses={
+            201: InspectionSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+        },
     ),
 )
 class InspectionViewSet(ServiceCreateMixin, ScopedViewSet):

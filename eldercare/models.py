@@ -194,6 +194,12 @@ class Inspection(models.Model):
         verbose_name = _("safety inspection")
         verbose_name_plural = _("safety inspections")
         ordering = ["-date", "-id"]
+        constraints = [
+            # A form sent twice is one inspection, not two (another inspector the same day is another).
+            models.UniqueConstraint(
+                fields=["facility", "date", "inspector"], name="inspection_once_per_inspector_and_day"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.facility_id} {self.date}"

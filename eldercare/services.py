@@ -621,12 +621,19 @@ def inspection_record(
                 code="deadline_too_far",
             )
     with transaction.atomic():
-        inspection = Inspection.objects.create(
-            facility=facility,
-            date=date,
-            inspector=inspector.strip(),
-            created_by=actor if actor and actor.pk else None,
-        )
+        try:
+            with transaction.atomic():
+                inspection = Inspection.objects.create(
+                    facility=facility,
+                    date=date,
+                    inspector=inspector.strip(),
+                    created_by=actor if actor and actor.pk else None,
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("This inspector's inspection of %(facility)s on %(date)s is already recorded.")
+                % {"facility": facility.name, "date": date}
+            ) from None
         created = Hazard.objects.bulk_create(
             Hazard(
                 inspection=inspection,

@@ -58,6 +58,22 @@ def test_inspection_with_deadline_on_the_inspection_day_is_recorded_with_its_haz
     assert Hazard.objects.filter(inspection_id=response.json()["id"], facility=facility).count() == 2
 
 
+def test_the_same_inspection_sent_twice_is_a_409_another_inspector_that_day_is_recorded(
+    api_as, officer, make_facility
+):
+    facility = make_facility()
+    day = TODAY() - datetime.timedelta(days=3)
+    client = api_as(officer)
+    body = inspection_body(facility.pk, day, day)
+    assert client.post("/api/v1/eldercare/inspections/", body, format="json").status_code == 201
+    again = client.post("/api/v1/eldercare/inspections/", body, format="json")
+    assert again.status_code == 409
+    assert (Inspection.objects.count(), Hazard.objects.count()) == (1, 2)
+    other = client.post("/api/v1/eldercare/inspections/", {**body, "inspector": "李检查"}, format="json")
+    assert other.status_code == 201
+    assert Inspection.objects.count() == 2
+
+
 def test_deadline_before_the_inspection_date_is_refused(api_as, officer, make_facility):
     facility = make_facility()
     day = TODAY() - datetime.timedelta(days=3)
