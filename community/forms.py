@@ -29,7 +29,10 @@ class DateInput(forms.DateInput):
 
 
 def _village_field(label: Any) -> forms.ModelChoiceField:
-    return DivisionChoiceField(label=label, queryset=selectors.villages_of(None))
+    # Django's empty choice reads "---------"; say what to do instead.
+    return DivisionChoiceField(
+        label=label, queryset=selectors.villages_of(None), empty_label=_("Choose a village or community")
+    )
 
 
 class WorkerForm(forms.Form):

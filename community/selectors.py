@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -234,6 +235,14 @@ MOVEMENT_ORDERING = ["id", "date", "amount"]
 ASSESSMENT_ORDERING = ["id", "quarter", "village", "score"]
 
 
+# A village's or community's code is 12 digits and a quarter reads like 2026Q3: anything else in those filters
+# is a mistake to name (400 in the API, a message on the page), not a value that quietly matches nothing.
+VILLAGE_CODE = RegexValidator(
+    r"^[0-9]{12}$", message=_("Give a village or community code: 12 digits."), code="village_code"
+)
+QUARTER = RegexValidator(rules.QUARTER_PATTERN, message=_("Give a quarter like 2026Q3."), code="quarter")
+
+
 class WorkerFilter(django_filters.FilterSet):
     town = django_filters.CharFilter(
         field_name="community__code",
@@ -242,7 +251,9 @@ class WorkerFilter(django_filters.FilterSet):
         label=_("Town or street"),
         help_text="Division code (its subtree).",
     )
-    community = django_filters.CharFilter(field_name="community_id", label=_("Village or community"))
+    community = django_filters.CharFilter(
+        field_name="community_id", validators=[VILLAGE_CODE], label=_("Village or community")
+    )
     post = django_filters.ChoiceFilter(choices=Post.choices, label=_("Post"))
     certificate = django_filters.ChoiceFilter(choices=Certificate.choices, label=_("Social-work certificate"))
     recruitment_batch = django_filters.CharFilter(label=_("Recruitment batch"))
@@ -306,8 +317,10 @@ class AssessmentFilter(django_filters.FilterSet):
         label=_("Town or street"),
         help_text="Division code (its subtree).",
     )
-    village = django_filters.CharFilter(field_name="village_id", label=_("Village or community"))
-    quarter = django_filters.CharFilter(label=_("Quarter"))
+    village = django_filters.CharFilter(
+        field_name="village_id", validators=[VILLAGE_CODE], label=_("Village or community")
+    )
+    quarter = django_filters.CharFilter(validators=[QUARTER], label=_("Quarter"))
 
     class Meta:
         model = VillageAssessment

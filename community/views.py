@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civil_affairs.accounts.permissions import ADMINISTRATORS, CASE_READERS, CASE_WRITERS, user_has_role
+from civil_affairs.people.forms import division_label
 from civil_affairs.web.decorators import role_required
 from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.forms import saved
@@ -51,11 +52,23 @@ ASSESSMENT_ORDERINGS = [
 
 def _town_picker(request: HttpRequest) -> Callable[[forms.Form], None]:
     """The FilterSets' ``town`` (a code) as a choice of the user's towns and streets by name: the kernel's
-    division picker would offer every village too, with codes."""
+    division picker would offer every village too, with codes. A village filter (``community`` or
+    ``village``, a 12-digit code) likewise becomes a choice of the user's villages by name, never a code to
+    type."""
 
     def pick(filters: forms.Form) -> None:
         towns = [(town.code, town.name) for town in selectors.towns_of(request.user)]
         filters.fields["town"].widget = forms.Select(choices=[("", _("All towns and streets")), *towns])
+        villages = None
+        for name in ("community", "village"):
+            if name in filters.fields:
+                if villages is None:
+                    villages = [
+                        (village.code, division_label(village))
+                        for village in selectors.villages_of(request.user).select_related("parent")
+                    ]
+                choices = [("", _("All villages and communities")), *villages]
+                filters.fields[name].widget = forms.Select(choices=choices)
 
     return pick
 

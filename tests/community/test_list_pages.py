@@ -101,10 +101,11 @@ def test_the_town_filter_is_a_picker_of_the_users_towns_by_name(client, make_use
 
     page = client.get("/community/workers/").content.decode()
 
-    assert '<select name="town"' in page
-    assert '<option value="370114001">明水街道</option>' in page
+    town_picker = page[page.index('<select name="town"') :]
+    town_picker = town_picker[: town_picker.index("</select>")]
+    assert '<option value="370114001">明水街道</option>' in town_picker
     assert "双山街道" not in page
-    assert "370114001001" not in page  # towns only, no villages
+    assert "370114001001" not in town_picker  # towns only, no villages
 
 
 def test_the_fund_total_is_of_the_funds_listed(english, divisions):
@@ -168,3 +169,49 @@ def test_the_worker_list_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         page = english.get("/community/workers/?town=370114001&ordering=grade").content.decode()
     assert "30 workers" in page
+
+
+def test_the_village_filter_is_a_picker_of_the_users_villages_by_name(client, make_user, divisions):
+    client.force_login(make_user(Role.CASEWORKER, "370114001", lines=[Line.COMMUNITY]))
+
+    for url, name in [("/community/workers/", "community"), ("/community/assessments/", "village")]:
+        page = client.get(url).content.decode()
+        picker = page[page.index(f'<select name="{name}"') :]
+        picker = picker[: picker.index("</select>")]
+        assert f'<option value="{MINGSHUI_VILLAGE}">' in picker
+        assert SHUANGSHAN_VILLAGE not in picker
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("/community/workers/?community=明水社区", "Village or community"),
+        ("/community/assessments/?village=3701", "Village or community"),
+        ("/community/assessments/?quarter=2024Q9", "Quarter"),
+    ],
+)
+def test_a_village_or_quarter_filter_that_cannot_match_is_named(english, divisions, url, label):
+    WorkerFactory(community_id=MINGSHUI_VILLAGE)
+    AssessmentFactory(village_id=MINGSHUI_VILLAGE)
+
+    page = english.get(url).content.decode()
+
+    assert f"Correct the filters to see the list: {label}." in page
+
+
+def test_the_api_refuses_a_quarter_or_village_code_that_cannot_match(officer_api, divisions):
+    response = officer_api.get("/api/v1/community/assessments/?quarter=2024Q9&village=abc")
+
+    assert response.status_code == 400
+    body = str(response.json())
+    assert "quarter" in body and "village" in body
+
+
+@pytest.mark.parametrize("url", ["/community/workers/new/", "/community/funds/", "/community/assessments/"])
+def test_the_village_pickers_of_the_forms_say_what_to_choose(client, officer, divisions, url):
+    client.force_login(officer)
+
+    page = client.get(url).content.decode()
+
+    assert "---------" not in page
+    assert "请选择村（社区）" in page
