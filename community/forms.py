@@ -66,6 +66,8 @@ class WorkerForm(forms.Form):
 
 class DateForm(forms.Form):
     date = forms.DateField(label=_("On"), widget=DateInput, required=False)
+    # The home page's to-do "towns below the staffing targets" lands here: only those towns.
+    below_target = forms.BooleanField(label=_("Only towns below target"), required=False)
 
 
 class UrbanPopulationForm(forms.Form):

@@ -162,6 +162,8 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
         ordering = None
     # One row per town, computed in Python from two aggregates: a table, not a paged queryset.
     rows = selectors.staffing_by_town(user=request.user, on=on, ordering=ordering)
+    if date_form.is_valid() and date_form.cleaned_data["below_target"]:
+        rows = [row for row in rows if row.below_target]
     export = export_if_asked(request, name=f"staffing-{on}", columns=STAFFING_COLUMNS, rows=rows)
     if export is not None:
         return export

@@ -149,7 +149,7 @@ def _community(user: Any, today: datetime.date) -> list[Todo]:
             title,
             _("Towns/streets below the staffing targets"),
             counts["towns_below_target"],
-            reverse("community:staffing"),
+            reverse("community:staffing") + "?below_target=on",
             True,
         ),
     ]

@@ -150,3 +150,25 @@ def test_figures_round_half_up():
     assert str(per_10000(1, 80_000)) == "0.13"  # 0.125
     assert str(certified_share(1, 8)) == "0.1250"
     assert str(certified_share(2, 3)) == "0.6667"
+
+
+def test_the_home_pages_staffing_to_do_lands_on_exactly_the_towns_it_counts(client, officer, test_town):
+    """The to-do counts the towns below target; its link lists those towns and no other (sorting keeps it)."""
+    from django.utils import timezone
+
+    from community import statistics
+
+    test_town(10_000)
+    bulk_workers(18, certified=18, community_id=TEST_VILLAGE)  # this town meets both targets
+    counted = statistics.open_work(user=officer, today=timezone.localdate())["towns_below_target"]
+    client.force_login(officer)
+    home = client.get("/").content.decode()
+    assert "/community/staffing/?below_target=on" in home
+    page = client.get("/community/staffing/", {"below_target": "on"})
+    rows = page.context["rows"]
+    assert len(rows) == counted and all(row.below_target for row in rows)
+    assert TEST_TOWN not in [row.division for row in rows]
+    assert len(client.get("/community/staffing/").context["rows"]) > counted
+    sorted_page = client.get("/community/staffing/", {"below_target": "on", "ordering": "workers"})
+    assert len(sorted_page.context["rows"]) == counted
+    assert "below_target=on&amp;ordering=" in sorted_page.content.decode()
