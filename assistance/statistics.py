@@ -196,15 +196,11 @@ def decisions_overdue_by_town(*, user: Any, within: str, on: datetime.date) -> d
 def open_cases(*, user: Any, today: datetime.date) -> dict[str, int]:
     """The user's work in progress, for the home page's to-dos, in one query: applications to accept, home
     visits due, notices to post, notices over (7 full days ended) awaiting a decision, decisions overdue."""
-    from . import rules
-
-    # The latest notice start whose 7 full days are over by today (the span comes from rules.notice_ends).
-    ready_from = today - (rules.notice_ends(today) - today)
     counts = {
         "to_accept": Count("pk", filter=Q(state="submitted")),
         "visits_due": Count("pk", filter=Q(state="accepted")),
         "notices_to_post": Count("pk", filter=Q(state="investigated")),
-        "ready_for_decision": Count("pk", filter=Q(state="publicised", notice_from__lte=ready_from)),
+        "ready_for_decision": Count("pk", filter=selectors.ready_for_decision_q(today)),
         "decisions_overdue": Count("pk", filter=selectors.decision_overdue_q(today)),
         # Per state, for the work-queue tab to link to.
         **{
