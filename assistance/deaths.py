@@ -25,6 +25,7 @@ from civil_affairs.workflow.engine import take
 
 from . import rules
 from .models import Enrollment, EnrollmentAmount, HouseholdMember
+from .payees import mask_account
 from .services import standard_in_force
 from .workflow import ENROLLMENT, EnrollmentStatus
 
@@ -151,7 +152,7 @@ def _stop_paying_the_deceased(enrollment: Enrollment, event: DeathEvent) -> None
         obj=locked,
         changes={
             "payee": [before["payee"], ""],
-            "bank_account": [f"****{before['bank_account'][-4:]}" if before["bank_account"] else "", ""],
+            "bank_account": [mask_account(before["bank_account"]), ""],
             "bank_name": [before["bank_name"], ""],
         },
     )
