@@ -31,7 +31,7 @@ from civil_affairs.web.decorators import ability_required, role_required
 from civil_affairs.web.exports import export_if_asked
 from civil_affairs.web.formatting import percent, yuan
 from civil_affairs.web.forms import show_domain_error
-from civil_affairs.web.lists import filter_form, filtered, ordered, paginate
+from civil_affairs.web.lists import filter_form, filtered, list_page, ordered, paginate
 from civil_affairs.workflow.engine import Transition, actions_for, may_take
 from civil_affairs.workflow.engine import history as step_history
 
@@ -197,16 +197,16 @@ def application_file_page(request: HttpRequest) -> HttpResponse:
 @role_required(CASE_READERS)
 def household_list_page(request: HttpRequest) -> HttpResponse:
     """Households by a member's name or whole ID number, the address, or the division (HouseholdFilter)."""
-    form = filter_form(request, selectors.HouseholdFilter, shown=HOUSEHOLD_FILTERS, labels=_search_label())
-    households = filtered(
-        request, lambda filters: selectors.household_list(user=request.user, filters=filters), form=form
-    )
-    households = ordered(request, households, selectors.HOUSEHOLD_ORDERING)
-    export = export_if_asked(request, name="households", columns=HOUSEHOLD_COLUMNS, rows=households)
-    if export is not None:
-        return export
-    return render(
-        request, "assistance/household_list.html", {"page": _page(request, households), "filters": form}
+    return list_page(
+        request,
+        "assistance/household_list.html",
+        lambda filters: selectors.household_list(user=request.user, filters=filters),
+        filterset=selectors.HouseholdFilter,
+        shown=HOUSEHOLD_FILTERS,
+        labels=_search_label(),
+        ordering=selectors.HOUSEHOLD_ORDERING,
+        export=("households", HOUSEHOLD_COLUMNS),
+        per_page=PAGE_SIZE,
     )
 
 
