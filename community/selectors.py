@@ -21,7 +21,7 @@ from civil_affairs.accounts.lines import Line, serves
 from civil_affairs.api.query_filters import StrictBooleanFilter
 from civil_affairs.divisions.models import Division, DivisionLevel
 from civil_affairs.divisions.selectors import town_of
-from civil_affairs.filtering import DIVISION_CODE, apply_filterset
+from civil_affairs.filtering import apply_filterset, division_filter
 from civil_affairs.people.selectors import PersonSearchFilter
 
 from . import rules
@@ -244,13 +244,7 @@ QUARTER = RegexValidator(rules.QUARTER_PATTERN, message=_("Give a quarter like 2
 
 
 class WorkerFilter(django_filters.FilterSet):
-    town = django_filters.CharFilter(
-        field_name="community__code",
-        lookup_expr="startswith",
-        validators=[DIVISION_CODE],
-        label=_("Town or street"),
-        help_text="Division code (its subtree).",
-    )
+    town = division_filter("community__code", label=_("Town or street"))
     community = django_filters.CharFilter(
         field_name="community_id", validators=[VILLAGE_CODE], label=_("Village or community")
     )
@@ -278,13 +272,7 @@ class WorkerFilter(django_filters.FilterSet):
 
 
 class FundFilter(django_filters.FilterSet):
-    town = django_filters.CharFilter(
-        field_name="village__code",
-        lookup_expr="startswith",
-        validators=[DIVISION_CODE],
-        label=_("Town or street"),
-        help_text="Division code (its subtree).",
-    )
+    town = division_filter("village__code", label=_("Town or street"))
 
     class Meta:
         model = MutualAidFund
@@ -294,13 +282,7 @@ class FundFilter(django_filters.FilterSet):
 class MovementFilter(django_filters.FilterSet):
     fund = django_filters.NumberFilter(field_name="fund_id", label=_("Fund"))
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices, label=_("Kind"))
-    town = django_filters.CharFilter(
-        field_name="fund__village__code",
-        lookup_expr="startswith",
-        validators=[DIVISION_CODE],
-        label=_("Town or street"),
-        help_text="Division code (its subtree).",
-    )
+    town = division_filter("fund__village__code", label=_("Town or street"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
 
@@ -310,13 +292,7 @@ class MovementFilter(django_filters.FilterSet):
 
 
 class AssessmentFilter(django_filters.FilterSet):
-    town = django_filters.CharFilter(
-        field_name="village__code",
-        lookup_expr="startswith",
-        validators=[DIVISION_CODE],
-        label=_("Town or street"),
-        help_text="Division code (its subtree).",
-    )
+    town = division_filter("village__code", label=_("Town or street"))
     village = django_filters.CharFilter(
         field_name="village_id", validators=[VILLAGE_CODE], label=_("Village or community")
     )
