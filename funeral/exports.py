@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from civil_affairs.exports import Column, field
 
+
+def _deceased_columns(person: str, heading: Any) -> list[Column]:
+    """Who died and where: the person's name under ``heading``, the ID number and the record's village or
+    community (the same three columns head the deaths, subsidies and waivers)."""
+    return [
+        field(heading, f"{person}.name"),
+        field(_("ID number"), f"{person}.id_number", text=True),
+        field(_("Village or community"), "division.name"),
+    ]
+
+
 DEATH_COLUMNS = [
-    field(_("Name"), "person.name"),
-    field(_("ID number"), "person.id_number", text=True),
-    field(_("Village or community"), "division.name"),
+    *_deceased_columns("person", _("Name")),
     field(_("Date of death"), "date_of_death"),
     field(_("Place of death"), "place"),
     field(_("Cremated"), "cremated"),
@@ -18,9 +29,7 @@ DEATH_COLUMNS = [
 ]
 
 SUBSIDY_COLUMNS = [
-    field(_("Deceased"), "deceased.name"),
-    field(_("ID number"), "deceased.id_number", text=True),
-    field(_("Village or community"), "division.name"),
+    *_deceased_columns("deceased", _("Deceased")),
     field(_("Burial type"), "burial_type"),
     field(_("Burial date"), "burial_date"),
     field(_("Applicant"), "applicant.name"),
@@ -29,9 +38,7 @@ SUBSIDY_COLUMNS = [
 ]
 
 WAIVER_COLUMNS = [
-    field(_("Deceased"), "deceased.name"),
-    field(_("ID number"), "deceased.id_number", text=True),
-    field(_("Village or community"), "division.name"),
+    *_deceased_columns("deceased", _("Deceased")),
     field(_("Date of death"), "deceased.date_of_death"),
     field(_("Assistance category"), "category_label"),
     field(_("Amount (yuan)"), "amount"),
