@@ -121,6 +121,13 @@ def _check_division(actor: Any, division: Division, field: str = "division") -> 
         raise RuleViolation(_("This division is outside your jurisdiction."), field=field, code="outside")
 
 
+def _check_person_in_reach(actor: Any, person: Person) -> None:
+    if not covers(actor, person.division_id):
+        raise RuleViolation(
+            _("This person is registered outside your jurisdiction."), field="person", code="outside"
+        )
+
+
 # The span of the records (a year-1 or year-9999 date is a slip of the keyboard, not a record): elder-care work
 # is recorded from 2000 on, as the community line's (community/rules.py); a facility may have opened long before.
 EARLIEST_RECORD_DAY = datetime.date(2000, 1, 1)
@@ -793,10 +800,7 @@ def home_care_create(
     today = timezone.localdate()
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
-        if not covers(actor, person.division_id):
-            raise RuleViolation(
-                _("This person is registered outside your jurisdiction."), field="person", code="outside"
-            )
+        _check_person_in_reach(actor, person)
         if person.is_deceased:
             raise RuleViolation(
                 _("This person is recorded as deceased."), field="person", code="person_deceased"
@@ -908,13 +912,6 @@ MEALS_PER_DAY_MAX = 3  # breakfast, lunch and supper: a month's deliveries canno
 def meals_most(month: datetime.date) -> int:
     """The most meals one person can be delivered in ``month``: three for each of its days."""
     return MEALS_PER_DAY_MAX * calendar.monthrange(month.year, month.month)[1]
-
-
-def _check_person_in_reach(actor: Any, person: Person) -> None:
-    if not covers(actor, person.division_id):
-        raise RuleViolation(
-            _("This person is registered outside your jurisdiction."), field="person", code="outside"
-        )
 
 
 def meal_enrolment_create(
@@ -1168,10 +1165,7 @@ def training_record(
     certificate_level: str = "",
 ) -> CaregiverTraining:
     _check_writer(actor)
-    if not covers(actor, person.division_id):
-        raise RuleViolation(
-            _("This person is registered outside your jurisdiction."), field="person", code="outside"
-        )
+    _check_person_in_reach(actor, person)
     if not (course or "").strip():
         raise RuleViolation(_("Name the course."), field="course", code="required")
     if hours is None or hours <= 0:
@@ -1199,10 +1193,7 @@ def award_record(
     *, actor: Any, person: Person, title: str, level: str, awarded_on: datetime.date
 ) -> CaregiverAward:
     _check_writer(actor)
-    if not covers(actor, person.division_id):
-        raise RuleViolation(
-            _("This person is registered outside your jurisdiction."), field="person", code="outside"
-        )
+    _check_person_in_reach(actor, person)
     if not (title or "").strip():
         raise RuleViolation(_("Name the award."), field="title", code="required")
     if level not in AwardLevel.values:
