@@ -28,6 +28,7 @@ from civil_affairs.exports import Column, field
 from civil_affairs.filtering import API_BACKENDS_WITHOUT_SEARCH
 from civil_affairs.people.models import Person
 from civil_affairs.people.selectors import people_visible_to
+from civil_affairs.web.formatting import moment
 
 from . import selectors, services
 from .models import (
@@ -72,11 +73,6 @@ class MonthField(serializers.Field):
 
     def to_representation(self, value: datetime.date) -> str:
         return f"{value:%Y-%m}"
-
-
-def local_moment(moment: datetime.datetime | None) -> str:
-    """A time as the bureau reads it (Asia/Shanghai), to the minute; the kernel's cell() writes UTC."""
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else ""
 
 
 def _scoped_field(fields: dict[str, serializers.Field], name: str, queryset: QuerySet[Any]) -> None:
@@ -330,8 +326,9 @@ class AlertViewSet(ScopedViewSet):
         Column(_("Month"), lambda a: f"{a.month:%Y-%m}" if a.month else ""),
         field(_("Deadline"), "deadline"),
         field(_("Detail"), "detail"),
-        Column(_("Raised at"), lambda a: local_moment(a.raised_at)),
-        Column(_("Closed at"), lambda a: local_moment(a.closed_at)),
+        # To the minute, as the pages show it (the kernel's cell() would add seconds and the offset).
+        Column(_("Raised at"), lambda a: moment(a.raised_at)),
+        Column(_("Closed at"), lambda a: moment(a.closed_at) if a.closed_at else ""),
     ]
     export_name = "alerts"
 
