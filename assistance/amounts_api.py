@@ -3,8 +3,6 @@ each with why it changed. The enrollment is found through the scoped selector: 4
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -15,7 +13,6 @@ from rest_framework.response import Response
 from civil_affairs.accounts.permissions import RolePermission
 
 from . import selectors
-from .models import EnrollmentAmount
 
 REASONS = {
     "approval": _("Approved"),
@@ -37,20 +34,15 @@ class EnrollmentAmountViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: AmountSerializer(many=True)}, summary="An enrollment's amount history")
     def list(self, request: Request, enrollment_pk: str | None = None) -> Response:
         enrollment = get_object_or_404(selectors.enrollment_list(user=request.user), pk=enrollment_pk)
-        rows: list[dict[str, Any]] = []
-        for amount in EnrollmentAmount.objects.filter(enrollment=enrollment).order_by("-effective_from"):
-            if amount.uplift_id is not None:
-                reason = "uplift"
-            elif amount.effective_from == enrollment.start:
-                reason = "approval"
-            else:
-                reason = "recomputed"
-            rows.append(
-                {
-                    "monthly_amount": amount.monthly_amount,
-                    "effective_from": amount.effective_from,
-                    "reason": reason,
-                    "reason_label": str(REASONS[reason]),
-                }
-            )
+        # The selector prefetched the history (each row knows its enrollment): no further query.
+        amounts = sorted(enrollment.amounts.all(), key=lambda amount: amount.effective_from, reverse=True)
+        rows = [
+            {
+                "monthly_amount": amount.monthly_amount,
+                "effective_from": amount.effective_from,
+                "reason": amount.reason,
+                "reason_label": str(REASONS[amount.reason]),
+            }
+            for amount in amounts
+        ]
         return Response(AmountSerializer(rows, many=True).data)

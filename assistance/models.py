@@ -295,6 +295,17 @@ class EnrollmentAmount(models.Model):
     def __str__(self) -> str:
         return f"{self.enrollment_id}: {self.monthly_amount} from {self.effective_from}"
 
+    @property
+    def reason(self) -> str:
+        """Why this amount took effect: ``uplift`` (the annual uplift wrote it), ``approval`` (the enrollment's
+        first amount) or ``recomputed`` (a re-check or a change in the household). The one definition, read by
+        the enrollment page and the amount-history API."""
+        if self.uplift_id is not None:
+            return "uplift"
+        if self.effective_from == self.enrollment.start:
+            return "approval"
+        return "recomputed"
+
 
 class Recheck(models.Model):
     """A periodic re-check of an enrollment (动态管理, SPEC §4.2, §11): the home visit, the members' incomes it
