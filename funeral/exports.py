@@ -12,10 +12,11 @@ from civil_affairs.exports import Column, field
 
 def _deceased_columns(person: str, heading: Any) -> list[Column]:
     """Who died and where: the person's name under ``heading``, the ID number and the record's village or
-    community (the same three columns head the deaths, subsidies and waivers)."""
+    community (the same three columns head the deaths, subsidies and waivers). The number is masked, as in
+    every list (SPEC §2.2: the full number only on an audited detail view)."""
     return [
         field(heading, f"{person}.name"),
-        field(_("ID number"), f"{person}.id_number", text=True),
+        field(_("ID number"), f"{person}.masked_id_number", text=True),
         field(_("Village or community"), "division.name"),
     ]
 

@@ -396,3 +396,31 @@ def test_a_council_events_date_is_its_date_held_not_a_counselling_date(
         assert str(CouncilEvent._meta.get_field("held_on").verbose_name) == "举办日期"
         # Marriage counselling keeps its own word.
         assert translation.gettext("Held on") == "辅导日期"
+
+
+@pytest.mark.parametrize("url", ["/funeral/deaths/", "/funeral/subsidies/", "/funeral/waivers/"])
+def test_the_exports_mask_the_deceased_id_number(client, officer, divisions, url):
+    # SPEC §2.2: lists (and their files) show ID numbers masked; the full one only on an audited detail view.
+    deceased = PersonFactory(name="李四", is_deceased=True, date_of_death=datetime.date(2024, 3, 10))
+    DeathRecord.objects.create(
+        person=deceased, division_id=deceased.division_id, date_of_death=deceased.date_of_death, place="家中"
+    )
+    BurialSubsidy.objects.create(
+        deceased=deceased,
+        division_id=deceased.division_id,
+        burial_type="tree",
+        applicant=PersonFactory(),
+        burial_date=datetime.date(2024, 3, 20),
+        amount="1000.00",
+        submitted_by=officer,
+    )
+    FeeWaiver.objects.create(
+        deceased=deceased, division_id=deceased.division_id, amount="630.00", category="dibao_urban"
+    )
+    client.force_login(officer)
+
+    rows = _export(client, url, "csv")
+
+    cells = [cell for row in rows[1:] for cell in row]
+    assert deceased.id_number not in "".join(cells)
+    assert any(deceased.masked_id_number in cell for cell in cells)
