@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from civil_affairs.accounts.permissions import may
 from civil_affairs.errors import DomainError, RuleViolation
 from civil_affairs.people.selectors import person_by_id_number
+from civil_affairs.web.actions import errors_as_messages
 from civil_affairs.web.decorators import ability_required
 from civil_affairs.web.forms import saved
 from civil_affairs.web.lists import list_page
@@ -58,12 +59,6 @@ from .models import (
 # registrar has the district's jurisdiction but not this line: 403, as in the API).
 READ = "read_eldercare"
 WORK = "work_eldercare"
-
-
-def _errors_as_messages(request: HttpRequest, form: forms.Form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
 
 
 # --- Overview -------------------------------------------------------------------------------------------------
@@ -269,7 +264,7 @@ def hazard_rectify_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The rectification has been recorded."))
     else:
-        _errors_as_messages(request, form)
+        errors_as_messages(request, form)
     return redirect("eldercare:facility-detail", pk=hazard.facility_id)
 
 
@@ -305,7 +300,7 @@ def alert_close_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The alert has been closed."))
     else:
-        _errors_as_messages(request, form)
+        errors_as_messages(request, form)
     return redirect("eldercare:facility-detail", pk=alert.facility_id)
 
 
@@ -477,7 +472,7 @@ def meal_delivery_correct_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The month's deliveries have been corrected."))
     else:
-        _errors_as_messages(request, form)
+        errors_as_messages(request, form)
     return redirect("eldercare:meal-enrolment-detail", pk=delivery.enrolment_id)
 
 
