@@ -761,6 +761,18 @@ def _check_home_care(values: Mapping[str, Any]) -> None:
 HOME_CARE_CHANGES = ("contractor", "subsidy", "status", "completed_on")
 
 
+def _check_none_under_way(person: Person, kind: str, besides: HomeCareProject | None = None) -> None:
+    """One project of a kind under way (planned or in progress) per person: a second is a 409."""
+    others = HomeCareProject.objects.filter(person=person, kind=kind, status__in=UNDER_WAY)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    if others.exists():
+        raise Conflict(
+            _("%(name)s already has a %(kind)s project planned or in progress.")
+            % {"name": person.name, "kind": HomeCareKind(kind).label}
+        )
+
+
 def home_care_update(*, actor: Any, project: HomeCareProject, **changes: Any) -> HomeCareProject:
     """Move a project along (planned → in progress → completed, with its completion date) or correct its
     contractor and subsidy, under the rules it was created with; an ended project stays as it ended (409)."""
@@ -778,6 +790,10 @@ def home_care_update(*, actor: Any, project: HomeCareProject, **changes: Any) ->
                 )
         after = _snapshot(project, HOME_CARE_CHANGES)
         _check_home_care(after)
+        if after["status"] in UNDER_WAY and before["status"] not in UNDER_WAY:
+            # Back under way (a completion undone): not beside another project of its kind under way.
+            person = Person.objects.select_for_update().get(pk=project.person_id)
+            _check_none_under_way(person, project.kind, besides=project)
         changed = diff(before, after)
         if changed:
             project.save(update_fields=[*HOME_CARE_CHANGES, "updated_at"])
@@ -817,11 +833,7 @@ def home_care_create(
             {"status": status, "subsidy": subsidy, "completed_on": completed_on, "contractor": contractor}
         )
         # A second submit of the same form (the person row is locked above, so a racing one waits here).
-        if HomeCareProject.objects.filter(person=person, kind=kind, status__in=UNDER_WAY).exists():
-            raise Conflict(
-                _("%(name)s already has a %(kind)s project planned or in progress.")
-                % {"name": person.name, "kind": HomeCareKind(kind).label}
-            )
+        _check_none_under_way(person, kind)
         project = HomeCareProject.objects.create(
             person=person,
             division_id=home_division(person),

@@ -282,6 +282,25 @@ def test_a_project_moves_along_to_completed_with_its_date_audited(api_as, office
         assert client.patch(url, refused, format="json").status_code == 400, refused
 
 
+def test_a_completed_project_goes_back_under_way_only_if_no_other_of_its_kind_is(api_as, officer, divisions):
+    person = PersonFactory(birth_date=datetime.date(1950, 1, 1))
+    client = api_as(officer)
+
+    def create(**extra: object) -> dict:
+        body = {"person": person.pk, "kind": "renovation", **extra}
+        return client.post("/api/v1/eldercare/home-care/", body, format="json").json()
+
+    done = create(status="completed", completed_on=TODAY().isoformat())
+    url = f"/api/v1/eldercare/home-care/{done['id']}/"
+    reopened = client.patch(url, {"status": "in_progress", "completed_on": None}, format="json")
+    assert reopened.status_code == 200, reopened.content  # alone of its kind: a completion undone
+    client.patch(url, {"status": "completed", "completed_on": TODAY().isoformat()}, format="json")
+    create()  # a new renovation, planned
+    again = client.patch(url, {"status": "in_progress", "completed_on": None}, format="json")
+    assert again.status_code == 409
+    assert HomeCareProject.objects.filter(person=person, status__in=["planned", "in_progress"]).count() == 1
+
+
 def test_an_ended_project_no_longer_changes_and_other_towns_do_not_see_it(
     api_as, make_user, officer, divisions
 ):
