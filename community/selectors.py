@@ -115,10 +115,13 @@ STAFFING_ORDERING = {
 }
 
 
-def staffing_by_town(*, user: Any, on: datetime.date, ordering: str | None = None) -> list[TownStaffing]:
+def staffing_by_town(
+    *, user: Any, on: datetime.date, ordering: str | None = None, below_target_only: bool = False
+) -> list[TownStaffing]:
     """Per town/street in the user's jurisdiction: workers in post on ``on`` and how many hold a certificate,
     in one aggregate query over the workers and one over the towns (SPEC §8). Towns below target come first,
-    then by code, unless ``ordering`` (a key of STAFFING_ORDERING, ``-`` for descending) says otherwise."""
+    then by code, unless ``ordering`` (a key of STAFFING_ORDERING, ``-`` for descending) says otherwise;
+    ``below_target_only``: those towns alone (the home page's to-do)."""
     if not serves(user, Line.COMMUNITY):
         return []
     towns = within_jurisdiction(Division.objects.filter(level=DivisionLevel.TOWN), user, "")
@@ -144,6 +147,8 @@ def staffing_by_town(*, user: Any, on: datetime.date, ordering: str | None = Non
         )
         for town in towns.order_by("code")
     ]
+    if below_target_only:
+        rows = [row for row in rows if row.below_target]
     if ordering and ordering.lstrip("-") in STAFFING_ORDERING:
         key = STAFFING_ORDERING[ordering.lstrip("-")]
         rows.sort(key=key, reverse=ordering.startswith("-"))

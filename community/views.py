@@ -161,9 +161,8 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
     if ordering and ordering.lstrip("-") not in selectors.STAFFING_ORDERING:
         ordering = None
     # One row per town, computed in Python from two aggregates: a table, not a paged queryset.
-    rows = selectors.staffing_by_town(user=request.user, on=on, ordering=ordering)
-    if date_form.is_valid() and date_form.cleaned_data["below_target"]:
-        rows = [row for row in rows if row.below_target]
+    below = date_form.is_valid() and date_form.cleaned_data["below_target"]
+    rows = selectors.staffing_by_town(user=request.user, on=on, ordering=ordering, below_target_only=below)
     export = export_if_asked(request, name=f"staffing-{on}", columns=STAFFING_COLUMNS, rows=rows)
     if export is not None:
         return export
